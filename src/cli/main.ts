@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { isClientError, UsageError } from "../errors.js";
+import { addEvaluateCommand } from "./commands/evaluate.js";
+import { addReplayCommand } from "./commands/replay.js";
+import { addServeCommand } from "./commands/serve.js";
+
+/** The `brook` command line. */
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command()
+    .name("brook")
+    .description("Stateful online machine learning: serve predictions and learn from ground truth in one model.")
+    .showHelpAfterError()
+    .exitOverride();
+  addServeCommand(program);
+  addReplayCommand(program);
+  addEvaluateCommand(program);
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exit(err.exitCode);
+    // Our own errors (bad config, bad spec, unreachable server) are user-facing: no stack trace.
+    if (isClientError(err) || err instanceof UsageError) {
+      console.error(`brook: ${(err as Error).message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,62 @@
+/**
+ * Brook's error registry: every error a client can see has a stable code and an HTTP status.
+ * The HTTP layer turns any `BrookError` (and the learning library's `LearnError`) into a
+ * problem body `{"error": message, "code": "BROOK_...", "status": n}`.
+ */
+import { LearnError } from "./learn/base/errors.js";
+
+export class BrookError extends Error {
+  readonly code: string;
+  readonly statusCode: number;
+  /** Extra machine-readable context (e.g. the JSON path of the offending field). */
+  readonly details: Record<string, unknown> | undefined;
+  constructor(code: string, statusCode: number, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = "BrookError";
+    this.code = code;
+    this.statusCode = statusCode;
+    this.details = details;
+  }
+}
+
+/** Codes and statuses, in one place. */
+export const codes = {
+  INVALID_JSON: ["BROOK_INVALID_JSON", 400],
+  UNSUPPORTED_MEDIA_TYPE: ["BROOK_UNSUPPORTED_MEDIA_TYPE", 415],
+  BODY_TOO_LARGE: ["BROOK_BODY_TOO_LARGE", 413],
+  INVALID_REQUEST: ["BROOK_INVALID_REQUEST", 400],
+  INVALID_FEATURES: ["BROOK_INVALID_FEATURES", 400],
+  INVALID_TARGET: ["BROOK_INVALID_TARGET", 400],
+  BATCH_TOO_LARGE: ["BROOK_BATCH_TOO_LARGE", 413],
+  MODEL_NOT_FOUND: ["BROOK_MODEL_NOT_FOUND", 404],
+  ROUTE_NOT_FOUND: ["BROOK_ROUTE_NOT_FOUND", 404],
+  METHOD_NOT_ALLOWED: ["BROOK_METHOD_NOT_ALLOWED", 405],
+  NOT_ACCEPTABLE: ["BROOK_NOT_ACCEPTABLE", 406],
+  UNAVAILABLE: ["BROOK_UNAVAILABLE", 503],
+  INVALID_CONFIG: ["BROOK_INVALID_CONFIG", 500],
+  INTERNAL: ["BROOK_INTERNAL", 500],
+} as const satisfies Record<string, readonly [string, number]>;
+
+export type ErrorName = keyof typeof codes;
+
+/** Creates the registered error `name` with a message (and optional details). */
+export function brookError(name: ErrorName, message: string, details?: Record<string, unknown>): BrookError {
+  const [code, status] = codes[name];
+  return new BrookError(code, status, message, details);
+}
+
+/** The status of errors raised by the learning library (bad specs, params, states, labels). */
+export const LEARN_ERROR_STATUS = 400;
+
+/** Whether `err` is one of ours (safe to show to a client as is). */
+export function isClientError(err: unknown): err is BrookError | LearnError {
+  return err instanceof BrookError || err instanceof LearnError;
+}
+
+/** A mistake in what a command-line user asked for: printed as is, without a stack trace. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * Core data types of the learning library.
+ *
+ * Features are ordered maps: River iterates dicts in insertion order and its float sums follow
+ * that order, while plain JS objects move integer-like keys ("1", "2") to the front.
+ */
+export type Features = Map<string, number>;
+
+/** A class label: booleans for binary tasks, strings or numbers for multiclass tasks. */
+export type Label = boolean | string | number;
+
+/** Class probabilities in the estimator's own label order (it decides ties). */
+export type Proba = Map<Label, number>;
+
+/** What a final estimator predicts, which decides the request shapes the server accepts. */
+export type Task = "binary" | "multiclass" | "regression";
+
+/** A JSON value, as produced by `getParams()` and state envelopes. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };

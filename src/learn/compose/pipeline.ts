@@ -1,0 +1,121 @@
+import { Component, type Family, type Schema } from "../base/component.js";
+import { ParamError, StateError } from "../base/errors.js";
+import type { Classifier, Regressor, Transformer } from "../base/estimator.js";
+import type { Features, Json, Label, Proba, Task } from "../base/types.js";
+
+type Step = Transformer | Classifier | Regressor | Pipeline;
+
+export interface PipelineParams {
+  steps: Step[];
+}
+
+/**
+ * A chain of transformers ending in any estimator (River's `compose.Pipeline`, `a | b`).
+ *
+ * Learning follows River: each unsupervised step first learns `x`, then transforms it, so the
+ * final estimator learns on `x` scaled with statistics that include it. Predicting only
+ * transforms: it never changes any step.
+ */
+export class Pipeline extends Component<PipelineParams> {
+  static readonly kind = "Pipeline";
+  static readonly schema: Schema = [
+    {
+      name: "steps",
+      type: { type: "components", families: ["transformer", "classifier", "regressor"], minItems: 1 },
+      default: () => [],
+      doc: "Transformers, then the final estimator.",
+    },
+  ];
+  readonly family: "transformer" | "classifier" | "regressor";
+  /** The task of the final estimator (undefined for a pipeline of transformers). */
+  readonly task: Task | undefined;
+  private readonly transformers: Transformer[];
+  private readonly last: Step;
+
+  constructor(params?: Partial<PipelineParams>) {
+    super(Pipeline.kind, Pipeline.schema, params);
+    const steps = this.params.steps;
+    const inner = steps.slice(0, -1);
+    for (const [i, step] of inner.entries()) {
+      if (step.family !== "transformer") {
+        throw new ParamError(`Pipeline step ${i + 1} (${step.kind}) must be a transformer: only the last step can predict`);
+      }
+    }
+    this.transformers = inner as Transformer[];
+    this.last = steps[steps.length - 1]!;
+    this.family = this.last.family;
+    this.task = this.last.family === "transformer" ? undefined : (this.last as Classifier | Regressor).task;
+  }
+
+  /** Steps in order. */
+  get steps(): readonly Step[] {
+    return this.params.steps;
+  }
+
+  /** The step that predicts (or the last transformer). */
+  get finalStep(): Step {
+    return this.last;
+  }
+
+  /** Transforms x through every step except the last (never updates them). */
+  transformInner(x: Features): Features {
+    for (const t of this.transformers) x = t.transformOne(x);
+    return x;
+  }
+
+  /** Learns one example; `y` is ignored when the last step is a transformer. */
+  learnOne(x: Features, y?: Label | number, w = 1): void {
+    for (const t of this.transformers) {
+      t.learnOne(x);
+      x = t.transformOne(x);
+    }
+    const last = this.last;
+    if (last.family === "transformer") (last as Transformer).learnOne(x);
+    else if (last.family === "classifier") (last as Classifier).learnOne(x, y as Label, w);
+    else (last as Regressor).learnOne(x, y as number, w);
+  }
+
+  predictProbaOne(x: Features): Proba {
+    return this.classifier().predictProbaOne(this.transformInner(x));
+  }
+
+  predictOne(x: Features): Label | number | undefined {
+    const last = this.last;
+    if (last.family === "classifier") return (last as Classifier).predictOne(this.transformInner(x));
+    if (last.family === "regressor") return (last as Regressor).predictOne(this.transformInner(x));
+    throw new ParamError("this pipeline ends with a transformer: it cannot predict");
+  }
+
+  transformOne(x: Features): Features {
+    if (this.last.family !== "transformer") throw new ParamError("this pipeline ends with an estimator: it cannot transform");
+    return (this.last as Transformer).transformOne(this.transformInner(x));
+  }
+
+  private classifier(): Classifier {
+    if (this.last.family !== "classifier") throw new ParamError(`${this.last.kind} is not a classifier: it has no probabilities`);
+    return this.last as Classifier;
+  }
+
+  exportState(): Json {
+    return { steps: this.params.steps.map((s) => s.exportState()) };
+  }
+
+  importState(data: Json): void {
+    if (typeof data !== "object" || data === null || Array.isArray(data) || !Array.isArray(data.steps)) {
+      throw new StateError("Pipeline state must be {steps: [...]}");
+    }
+    const states = data.steps;
+    const steps = this.params.steps;
+    if (states.length !== steps.length) {
+      throw new StateError(`Pipeline state has ${states.length} steps, the pipeline ${steps.length}`);
+    }
+    // Validate every step on a clone first so that a bad step leaves the pipeline untouched.
+    steps.forEach((step, i) => step.clone().importState(states[i]!));
+    steps.forEach((step, i) => step.importState(states[i]!));
+  }
+}
+
+/** Whether `family` can end a pipeline that predicts. */
+export function predicts(family: Family): boolean {
+  return family === "classifier" || family === "regressor";
+}

@@ -1,0 +1,51 @@
+import Fastify, { type FastifyInstance, LogController } from "fastify";
+import type { Config } from "../config/config.js";
+import { brookError } from "../errors.js";
+import type { Engine } from "../runtime/engine.js";
+import { parseJsonBody } from "./json-body.js";
+import { sendProblem } from "./problem.js";
+import { healthRoutes } from "./routes/health.js";
+import { modelRoutes } from "./routes/models.js";
+import { seedRoutes } from "./routes/seed.js";
+
+export interface AppOptions {
+  config: Config;
+  engine: Engine;
+}
+
+/**
+ * Builds the HTTP app (not listening yet): the original routes, the `/v1` JSON API, health
+ * checks, and one error handler that answers every failure with a problem body.
+ */
+export function buildApp({ config, engine }: AppOptions): FastifyInstance {
+  const app = Fastify({
+    logger: config.logLevel === "silent" ? false : { level: config.logLevel },
+    // One log line per request is too much for a service answering thousands per second.
+    logController: new LogController({ disableRequestLogging: !["debug", "trace"].includes(config.logLevel) }),
+    bodyLimit: config.bodyLimit,
+    // Clients may send several requests per connection for a long time (load generators, replays).
+    keepAliveTimeout: 72_000,
+    return503OnClosing: true,
+  });
+
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
+    if (body === "") return done(brookError("INVALID_JSON", "the request body is empty: send a JSON object"));
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      done(err as Error);
+    }
+  });
+
+  app.setErrorHandler((err, request, reply) => sendProblem(err, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(brookError("ROUTE_NOT_FOUND", `there is no route ${request.method} ${request.url.split("?")[0]}`), request, reply),
+  );
+
+  app.register(seedRoutes(engine, config));
+  app.register(modelRoutes(engine, config), { prefix: "/v1/models" });
+  app.register(healthRoutes(engine));
+  app.addHook("onClose", async () => engine.close());
+  return app;
+}

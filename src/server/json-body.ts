@@ -1,0 +1,102 @@
+/**
+ * Request bodies are parsed with `JSON.parse`, except that feature order must survive: River
+ * sums features in the order they arrive, and JS objects move integer-like keys ("1", "2") to
+ * the front. When a body has such keys, it is parsed again by a small order-keeping parser
+ * that records each object's keys, in wire order, under {@link KEY_ORDER}.
+ */
+export const KEY_ORDER: unique symbol = Symbol("brook.keyOrder");
+
+const INTEGER_KEY = /"(?:0|[1-9]\d*)"\s*:/;
+
+export class JsonSyntaxError extends Error {}
+
+/** Parses a JSON body; objects with integer-like keys carry their wire key order. */
+export function parseJsonBody(text: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new JsonSyntaxError((err as Error).message);
+  }
+  return INTEGER_KEY.test(text) ? new OrderedParser(text).parse() : value;
+}
+
+/** Keys of `obj` in the order they arrived. */
+export function keysInOrder(obj: object): string[] {
+  return (obj as { [KEY_ORDER]?: string[] })[KEY_ORDER] ?? Object.keys(obj);
+}
+
+/** A strict JSON parser (the text is already known to be valid) that keeps key order. */
+class OrderedParser {
+  private i = 0;
+  constructor(private readonly s: string) {}
+
+  parse(): unknown {
+    const v = this.value();
+    return v;
+  }
+
+  private ws(): void {
+    while (this.i < this.s.length && " \t\n\r".includes(this.s[this.i]!)) this.i++;
+  }
+
+  private value(): unknown {
+    this.ws();
+    const c = this.s[this.i];
+    if (c === "{") return this.object();
+    if (c === "[") return this.array();
+    if (c === '"') return this.string();
+    // Numbers, true, false, null: take the literal and let JSON.parse read it.
+    const start = this.i;
+    while (this.i < this.s.length && !",]} \t\n\r".includes(this.s[this.i]!)) this.i++;
+    return JSON.parse(this.s.slice(start, this.i));
+  }
+
+  private string(): string {
+    const start = this.i;
+    this.i++;
+    while (this.s[this.i] !== '"') this.i += this.s[this.i] === "\\" ? 2 : 1;
+    this.i++;
+    return JSON.parse(this.s.slice(start, this.i)) as string;
+  }
+
+  private object(): object {
+    const obj: Record<string, unknown> = {};
+    const order: string[] = [];
+    this.i++;
+    this.ws();
+    if (this.s[this.i] === "}") {
+      this.i++;
+      return obj;
+    }
+    for (;;) {
+      this.ws();
+      const key = this.string();
+      this.ws();
+      this.i++; // ':'
+      const v = this.value();
+      if (!Object.hasOwn(obj, key)) order.push(key);
+      Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
+      this.ws();
+      if (this.s[this.i++] === "}") break;
+    }
+    Object.defineProperty(obj, KEY_ORDER, { value: order, enumerable: false });
+    return obj;
+  }
+
+  private array(): unknown[] {
+    const arr: unknown[] = [];
+    this.i++;
+    this.ws();
+    if (this.s[this.i] === "]") {
+      this.i++;
+      return arr;
+    }
+    for (;;) {
+      arr.push(this.value());
+      this.ws();
+      if (this.s[this.i++] === "]") break;
+    }
+    return arr;
+  }
+}

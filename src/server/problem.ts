@@ -1,0 +1,45 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { BrookError, brookError, isClientError, LEARN_ERROR_STATUS } from "../errors.js";
+import { JsonSyntaxError } from "./json-body.js";
+
+/** The JSON body of every error response. */
+export interface Problem {
+  error: string;
+  code: string;
+  status: number;
+  [detail: string]: unknown;
+}
+
+const FASTIFY_CODES: Record<string, () => BrookError> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () => brookError("BODY_TOO_LARGE", "the request body is larger than the server accepts"),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () =>
+    brookError("UNSUPPORTED_MEDIA_TYPE", "send the body as JSON with the header Content-Type: application/json"),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => brookError("INVALID_JSON", "the request body is empty: send a JSON object"),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>
+    brookError("INVALID_REQUEST", "the Content-Length header does not match the body"),
+};
+
+/** Maps any error to a problem body and status; unknown errors become a generic 500. */
+export function toProblem(err: unknown): Problem {
+  let e: unknown = err;
+  if (e instanceof JsonSyntaxError) e = brookError("INVALID_JSON", `the body is not valid JSON: ${e.message}`);
+  const fastifyCode = (e as FastifyError)?.code;
+  if (fastifyCode && FASTIFY_CODES[fastifyCode]) e = FASTIFY_CODES[fastifyCode]();
+  if (isClientError(e)) {
+    const status = e instanceof BrookError ? e.statusCode : LEARN_ERROR_STATUS;
+    const details = e instanceof BrookError ? e.details : undefined;
+    return { ...details, error: e.message, code: e.code, status };
+  }
+  const status = (e as FastifyError)?.statusCode;
+  if (typeof status === "number" && status >= 400 && status < 500) {
+    return { error: (e as Error).message, code: "BROOK_INVALID_REQUEST", status };
+  }
+  return { error: "internal error", code: "BROOK_INTERNAL", status: 500 };
+}
+
+/** Sends `err` as a problem response (logging server errors). */
+export function sendProblem(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const problem = toProblem(err);
+  if (problem.status >= 500) request.log.error({ err }, "request failed");
+  return reply.code(problem.status).type("application/problem+json").send(problem);
+}
