@@ -9,7 +9,9 @@ import { addServeCommand } from "./commands/serve.js";
 export async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name("brook")
-    .description("Stateful online machine learning: serve predictions and learn from ground truth in one model.")
+    .description(
+      "Stateful online machine learning: serve predictions and learn from ground truth in one model.",
+    )
     .showHelpAfterError()
     .exitOverride();
   addServeCommand(program);

@@ -40,7 +40,9 @@ export class Progress {
       if (done >= this.total) this.stream.write("\n");
     } else if (done >= this.nextLine || done >= this.total) {
       while (this.nextLine <= done) this.nextLine += Math.max(1, Math.ceil(this.total / 10));
-      this.stream.write(`${done}/${this.total} (${pct}%) ${rate} rows/s ${status}${failed ? ` ${failed} failed` : ""}\n`);
+      this.stream.write(
+        `${done}/${this.total} (${pct}%) ${rate} rows/s ${status}${failed ? ` ${failed} failed` : ""}\n`,
+      );
     }
   }
 }

@@ -46,10 +46,13 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 
 type Raw = string | number | readonly string[] | undefined;
 
-function integer(key: keyof Config, v: Raw, source: string, min: number, max: number): number {
+function integer(v: Raw, source: string, min: number, max: number): number {
   const n = typeof v === "number" ? v : Number(String(v).trim());
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw brookError("INVALID_CONFIG", `${source} must be an integer from ${min} to ${max}, got "${String(v)}"`);
+    throw brookError(
+      "INVALID_CONFIG",
+      `${source} must be an integer from ${min} to ${max}, got "${String(v)}"`,
+    );
   }
   return n;
 }
@@ -76,13 +79,13 @@ export function splitMetrics(text: string): string[] {
 function parseValue(key: keyof Config, v: Raw, source: string): Config[keyof Config] {
   switch (key) {
     case "port":
-      return integer(key, v, source, 0, 65535);
+      return integer(v, source, 0, 65535);
     case "bodyLimit":
-      return integer(key, v, source, 1024, 1024 ** 3);
+      return integer(v, source, 1024, 1024 ** 3);
     case "maxBatch":
-      return integer(key, v, source, 1, 1_000_000);
+      return integer(v, source, 1, 1_000_000);
     case "maxFeatures":
-      return integer(key, v, source, 1, 10_000_000);
+      return integer(v, source, 1, 10_000_000);
     case "host":
     case "model": {
       const s = String(v).trim();
@@ -94,7 +97,10 @@ function parseValue(key: keyof Config, v: Raw, source: string): Config[keyof Con
     case "logLevel": {
       const s = String(v).trim().toLowerCase();
       if (!(LOG_LEVELS as readonly string[]).includes(s)) {
-        throw brookError("INVALID_CONFIG", `${source} must be one of ${LOG_LEVELS.join(", ")}, got "${String(v)}"`);
+        throw brookError(
+          "INVALID_CONFIG",
+          `${source} must be one of ${LOG_LEVELS.join(", ")}, got "${String(v)}"`,
+        );
       }
       return s as Config["logLevel"];
     }

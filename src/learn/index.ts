@@ -7,7 +7,16 @@ export { LearnError, ParamError, SpecError, StateError } from "./base/errors.js"
 export { argmax, Classifier, Regressor, Transformer } from "./base/estimator.js";
 export { asModel, type Model } from "./base/model.js";
 export { STATE_FORMAT, STATE_VERSION, type StateEnvelope } from "./base/state.js";
-export type { Features, Json, JsonObject, Label, Proba, Task } from "./base/types.js";
+export type {
+  Features,
+  FeatureValue,
+  Json,
+  JsonObject,
+  Label,
+  Proba,
+  RawFeatures,
+  Task,
+} from "./base/types.js";
 export { Pipeline } from "./compose/pipeline.js";
 export {
   type Example,
@@ -29,8 +38,8 @@ export { AdaGrad } from "./optim/adagrad.js";
 export { Adam } from "./optim/adam.js";
 export { ConstantInit, Zeros } from "./optim/initializers.js";
 export * from "./optim/losses.js";
-export { SGD } from "./optim/sgd.js";
 export { Constant, InverseScaling, Optimal } from "./optim/schedulers.js";
+export { SGD } from "./optim/sgd.js";
 export { StandardScaler } from "./preprocessing/standard-scaler.js";
 export { build, describe, restore, type Spec, specStringToJson } from "./spec/build.js";
 export { kinds, lookup } from "./spec/registry.js";

@@ -11,9 +11,9 @@ import {
   type Model,
   type Proba,
   predictFor,
-  scorePrediction,
   type Spec,
   type StateEnvelope,
+  scorePrediction,
   type Task,
 } from "../learn/index.js";
 
@@ -42,7 +42,13 @@ export interface ModelExport {
 }
 
 /** The metrics a task gets when none are configured (the original app scored ROCAUC). */
-const DEFAULT_METRICS: Record<Task, string> = { binary: "ROCAUC", multiclass: "Accuracy", regression: "MAE" };
+const DEFAULT_METRICS: Record<Task, string> = {
+  binary: "ROCAUC",
+  multiclass: "Accuracy",
+  regression: "MAE",
+  anomaly: "ROCAUC",
+  forecasting: "MAE",
+};
 
 function metricFits(metric: Metric, task: Task): boolean {
   if (metric.target === "regression") return task === "regression";

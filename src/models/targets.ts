@@ -18,12 +18,22 @@ export function normalizeTarget(task: Task, y: unknown, path: string): Label | n
       );
     case "regression":
       if (typeof y === "number" && Number.isFinite(y)) return y;
-      throw brookError("INVALID_TARGET", `${path} must be a finite number for a regressor, got ${show(y)}`, { path });
-    case "multiclass":
-      if (typeof y === "string" || typeof y === "boolean" || (typeof y === "number" && Number.isFinite(y))) return y;
-      throw brookError("INVALID_TARGET", `${path} must be a class label (string, number or boolean), got ${show(y)}`, {
+      throw brookError("INVALID_TARGET", `${path} must be a finite number for a regressor, got ${show(y)}`, {
         path,
       });
+    case "anomaly":
+    case "forecasting":
+      throw brookError("INVALID_REQUEST", `a ${task} model does not learn from (x, y) pairs`, { path });
+    case "multiclass":
+      if (typeof y === "string" || typeof y === "boolean" || (typeof y === "number" && Number.isFinite(y)))
+        return y;
+      throw brookError(
+        "INVALID_TARGET",
+        `${path} must be a class label (string, number or boolean), got ${show(y)}`,
+        {
+          path,
+        },
+      );
   }
 }
 

@@ -38,7 +38,12 @@ export class MemoryEngine implements Engine {
     const host = this.registry.get(name);
     // JS runs this synchronously: examples from concurrent requests never interleave.
     host.learn(examples);
-    return { version: host.version, learned: examples.length, metrics: host.metricValues(), texts: host.metricTexts() };
+    return {
+      version: host.version,
+      learned: examples.length,
+      metrics: host.metricValues(),
+      texts: host.metricTexts(),
+    };
   }
 
   async close(): Promise<void> {}

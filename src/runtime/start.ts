@@ -31,5 +31,10 @@ export async function startBrook(config: Config): Promise<Brook> {
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
-  return { app, engine, url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`, close: () => app.close() };
+  return {
+    app,
+    engine,
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    close: () => app.close(),
+  };
 }

@@ -21,7 +21,9 @@ export function buildApp({ config, engine }: AppOptions): FastifyInstance {
   const app = Fastify({
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
     // One log line per request is too much for a service answering thousands per second.
-    logController: new LogController({ disableRequestLogging: !["debug", "trace"].includes(config.logLevel) }),
+    logController: new LogController({
+      disableRequestLogging: !["debug", "trace"].includes(config.logLevel),
+    }),
     bodyLimit: config.bodyLimit,
     // Clients may send several requests per connection for a long time (load generators, replays).
     keepAliveTimeout: 72_000,
@@ -40,7 +42,11 @@ export function buildApp({ config, engine }: AppOptions): FastifyInstance {
 
   app.setErrorHandler((err, request, reply) => sendProblem(err, request, reply));
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(brookError("ROUTE_NOT_FOUND", `there is no route ${request.method} ${request.url.split("?")[0]}`), request, reply),
+    sendProblem(
+      brookError("ROUTE_NOT_FOUND", `there is no route ${request.method} ${request.url.split("?")[0]}`),
+      request,
+      reply,
+    ),
   );
 
   app.register(seedRoutes(engine, config));

@@ -11,10 +11,15 @@ export interface Problem {
 }
 
 const FASTIFY_CODES: Record<string, () => BrookError> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: () => brookError("BODY_TOO_LARGE", "the request body is larger than the server accepts"),
+  FST_ERR_CTP_BODY_TOO_LARGE: () =>
+    brookError("BODY_TOO_LARGE", "the request body is larger than the server accepts"),
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () =>
-    brookError("UNSUPPORTED_MEDIA_TYPE", "send the body as JSON with the header Content-Type: application/json"),
-  FST_ERR_CTP_EMPTY_JSON_BODY: () => brookError("INVALID_JSON", "the request body is empty: send a JSON object"),
+    brookError(
+      "UNSUPPORTED_MEDIA_TYPE",
+      "send the body as JSON with the header Content-Type: application/json",
+    ),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () =>
+    brookError("INVALID_JSON", "the request body is empty: send a JSON object"),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>
     brookError("INVALID_REQUEST", "the Content-Length header does not match the body"),
 };
@@ -22,7 +27,8 @@ const FASTIFY_CODES: Record<string, () => BrookError> = {
 /** Maps any error to a problem body and status; unknown errors become a generic 500. */
 export function toProblem(err: unknown): Problem {
   let e: unknown = err;
-  if (e instanceof JsonSyntaxError) e = brookError("INVALID_JSON", `the body is not valid JSON: ${e.message}`);
+  if (e instanceof JsonSyntaxError)
+    e = brookError("INVALID_JSON", `the body is not valid JSON: ${e.message}`);
   const fastifyCode = (e as FastifyError)?.code;
   if (fastifyCode && FASTIFY_CODES[fastifyCode]) e = FASTIFY_CODES[fastifyCode]();
   if (isClientError(e)) {

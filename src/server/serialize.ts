@@ -10,9 +10,14 @@ export function probaJson(proba: Proba): Record<string, number> {
 }
 
 /** One prediction as JSON: `{prediction, probabilities?}` (`null` when nothing is known yet). */
-export function predictionJson(outcome: PredictOutcome): { prediction: Label | number | null; probabilities?: Record<string, number> } {
+export function predictionJson(outcome: PredictOutcome): {
+  prediction: Label | number | null;
+  probabilities?: Record<string, number>;
+} {
   const prediction = outcome.prediction ?? null;
-  return outcome.probabilities ? { prediction, probabilities: probaJson(outcome.probabilities) } : { prediction };
+  return outcome.probabilities
+    ? { prediction, probabilities: probaJson(outcome.probabilities) }
+    : { prediction };
 }
 
 /**

@@ -24,14 +24,27 @@ export function num(v: unknown): number {
 
 /** |a - b| <= 1e-9, absolute or relative to |b| for large values; NaN equals NaN, infinities must match. */
 export function close(actual: number, expected: number, what: string, tol = 1e-9): void {
-  if (Number.isNaN(expected)) return assert.ok(Number.isNaN(actual), `${what}: expected NaN, got ${actual}`);
-  if (!Number.isFinite(expected)) return assert.equal(actual, expected, what);
+  if (Number.isNaN(expected)) {
+    assert.ok(Number.isNaN(actual), `${what}: expected NaN, got ${actual}`);
+    return;
+  }
+  if (!Number.isFinite(expected)) {
+    assert.equal(actual, expected, what);
+    return;
+  }
   const d = Math.abs(actual - expected);
-  assert.ok(d <= tol * Math.max(1, Math.abs(expected)), `${what}: expected ${expected}, got ${actual} (|Δ| = ${d})`);
+  assert.ok(
+    d <= tol * Math.max(1, Math.abs(expected)),
+    `${what}: expected ${expected}, got ${actual} (|Δ| = ${d})`,
+  );
 }
 
 /** Compares a {name: number} map from a reference file with ours, key by key. */
-export function closeMap(actual: Record<string, number>, expected: Record<string, unknown>, what: string): void {
+export function closeMap(
+  actual: Record<string, number>,
+  expected: Record<string, unknown>,
+  what: string,
+): void {
   for (const [k, v] of Object.entries(expected)) {
     assert.ok(k in actual, `${what}: missing ${k}`);
     close(actual[k]!, num(v), `${what}.${k}`);
@@ -41,12 +54,19 @@ export function closeMap(actual: Record<string, number>, expected: Record<string
 /** Our exported state in the layout of River's reference `state` fields. */
 export function riverState(c: Component): any {
   const s = c.exportState() as any;
-  const byName = (names: string[], values: unknown[]) => Object.fromEntries(names.map((n, i) => [n, num(values[i])]));
+  const byName = (names: string[], values: unknown[]) =>
+    Object.fromEntries(names.map((n, i) => [n, num(values[i])]));
   switch (c.kind) {
     case "Pipeline":
-      return Object.fromEntries((c.params as any).steps.map((step: Component) => [step.kind, riverState(step)]));
+      return Object.fromEntries(
+        (c.params as any).steps.map((step: Component) => [step.kind, riverState(step)]),
+      );
     case "StandardScaler":
-      return { counts: byName(s.names, s.counts), means: byName(s.names, s.means), vars: byName(s.names, s.vars) };
+      return {
+        counts: byName(s.names, s.counts),
+        means: byName(s.names, s.means),
+        vars: byName(s.names, s.vars),
+      };
     default:
       return {
         weights: byName(s.names, s.weights),
@@ -59,7 +79,8 @@ export function riverState(c: Component): any {
 /** Compares River's state (nested objects of numbers) with ours. */
 export function closeState(actual: any, expected: any, what: string): void {
   if (typeof expected === "number" || typeof expected === "string") {
-    return close(num(actual), num(expected), what);
+    close(num(actual), num(expected), what);
+    return;
   }
   for (const [k, v] of Object.entries(expected)) {
     assert.ok(actual !== undefined && k in actual, `${what}: missing ${k}`);

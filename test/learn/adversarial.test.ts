@@ -3,7 +3,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { loadStream } from "../../src/data/datasets.js";
-import { asModel, build, type Model, type Pipeline, restore, type Transformer } from "../../src/learn/index.js";
+import {
+  asModel,
+  build,
+  type Model,
+  type Pipeline,
+  restore,
+  type Transformer,
+} from "../../src/learn/index.js";
 import { close, FIXTURES, num, riverState } from "../helpers/river.js";
 
 /**
@@ -68,7 +75,8 @@ describe("adversarial inputs (River's outputs on hostile feature dicts)", () => 
   });
 
   it("predicting never changes a model (exported state byte-identical)", () => {
-    for (const name of Object.keys(SPECS)) assert.equal(JSON.stringify(trained[name]!.toState()), snapshots[name]);
+    for (const name of Object.keys(SPECS))
+      assert.equal(JSON.stringify(trained[name]!.toState()), snapshots[name]);
   });
 
   it("learn_one on a copy of the trained pipeline matches River, including inf/NaN poisoning", () => {
@@ -82,10 +90,14 @@ describe("adversarial inputs (River's outputs on hostile feature dicts)", () => 
         const state = riverState(copy);
         const what = `case ${c.i} y=${y}`;
         const lr = state.LogisticRegression;
-        for (const [k, v] of Object.entries(expected.weights)) close(lr.weights[k], num(v), `${what} w[${k}]`);
+        for (const [k, v] of Object.entries(expected.weights))
+          close(lr.weights[k], num(v), `${what} w[${k}]`);
         close(lr.intercept, num(expected.intercept), `${what} intercept`);
         const sc = state.StandardScaler;
-        assert.deepEqual(sc.counts, Object.fromEntries(Object.entries(expected.scaler_counts).map(([k, v]) => [k, num(v)])));
+        assert.deepEqual(
+          sc.counts,
+          Object.fromEntries(Object.entries(expected.scaler_counts).map(([k, v]) => [k, num(v)])),
+        );
         for (const [field, ours] of [
           ["scaler_means", sc.means],
           ["scaler_vars", sc.vars],

@@ -7,7 +7,11 @@ import { close, closeMap, closeState, num, readCombo, riverState } from "../help
 const COMBOS = [
   { file: "a_phishing_scaler_logreg.json", dataset: "phishing", spec: "StandardScaler | LogisticRegression" },
   { file: "b_phishing_logreg.json", dataset: "phishing", spec: "LogisticRegression" },
-  { file: "f_trump_scaler_linreg.json", dataset: "trump_approval", spec: "StandardScaler | LinearRegression" },
+  {
+    file: "f_trump_scaler_linreg.json",
+    dataset: "trump_approval",
+    spec: "StandardScaler | LinearRegression",
+  },
 ];
 
 /** The metric names of the reference files are valid Brook specs ("ROCAUC(n_thresholds=10)"). */
@@ -33,8 +37,13 @@ describe("River conformance, row by row (progressive validation)", () => {
         } else {
           const proba = pred as Map<unknown, number>;
           // Same classes, in River's order (it decides ties).
-          assert.deepEqual([...proba.keys()].map(String), Object.keys(ref.y_pred_proba), `row ${i} class order`);
-          for (const [label, p] of proba) close(p, num(ref.y_pred_proba[String(label)]), `row ${i} P(${label})`);
+          assert.deepEqual(
+            [...proba.keys()].map(String),
+            Object.keys(ref.y_pred_proba),
+            `row ${i} class order`,
+          );
+          for (const [label, p] of proba)
+            close(p, num(ref.y_pred_proba[String(label)]), `row ${i} P(${label})`);
           assert.equal(model.predictOne(row.x), ref.y_pred_label, `row ${i} label`);
         }
         scorePrediction(metrics, row.y, pred);

@@ -1,172 +1,34 @@
-/**
- * One check suite for every estimator (River's `utils.estimator_checks` idea): clone, params
- * round trip, state round trip, feature order, new and missing features, and predictions
- * that never change a model.
- */
-import assert from "node:assert/strict";
-import { describe, it } from "node:test";
-import { loadStream, type Row } from "../../src/data/datasets.js";
-import {
-  build,
-  type Component,
-  describe as describeSpec,
-  type Features,
-  restore,
-  StateError,
-  type Transformer,
-} from "../../src/learn/index.js";
-import { close } from "../helpers/river.js";
+import { loadStream } from "../../src/data/datasets.js";
+import { checkEstimator } from "../helpers/estimator-checks.js";
 
 const binary = loadStream("phishing").rows.slice(0, 300);
 const regression = loadStream("trump_approval").rows.slice(0, 300);
 
-const ESTIMATORS: { spec: string; rows: Row[] }[] = [
+const ESTIMATORS = [
   { spec: "StandardScaler", rows: binary },
   { spec: "StandardScaler(with_std=False)", rows: binary },
   { spec: "LogisticRegression", rows: binary },
   { spec: "StandardScaler | LogisticRegression", rows: binary },
   { spec: "StandardScaler | LogisticRegression(optimizer=Adam(lr=0.01), l2=0.001)", rows: binary },
   { spec: "StandardScaler | LogisticRegression(optimizer=AdaGrad(), l1=0.001)", rows: binary },
-  { spec: "StandardScaler | LogisticRegression(optimizer=SGD(InverseScaling(0.1)), loss=Hinge(threshold=0))", rows: binary },
-  { spec: "StandardScaler | LogisticRegression(loss=BinaryFocalLoss(), intercept_lr=Optimal(loss=Log()))", rows: binary },
+  {
+    spec: "StandardScaler | LogisticRegression(optimizer=SGD(InverseScaling(0.1)), loss=Hinge(threshold=0))",
+    rows: binary,
+  },
+  {
+    spec: "StandardScaler | LogisticRegression(loss=BinaryFocalLoss(), intercept_lr=Optimal(loss=Log()))",
+    rows: binary,
+  },
   { spec: "StandardScaler | LinearRegression", rows: regression },
   { spec: "StandardScaler | LinearRegression(loss=Huber(), optimizer=Adam(0.05))", rows: regression },
-  { spec: "StandardScaler | LinearRegression(loss=Quantile(alpha=0.9), initializer=ConstantInit(value=0.5))", rows: regression },
-  { spec: "StandardScaler | LinearRegression(loss=Absolute(), optimizer=AdaGrad(0.5), l2=0.01)", rows: regression },
+  {
+    spec: "StandardScaler | LinearRegression(loss=Quantile(alpha=0.9), initializer=ConstantInit(value=0.5))",
+    rows: regression,
+  },
+  {
+    spec: "StandardScaler | LinearRegression(loss=Absolute(), optimizer=AdaGrad(0.5), l2=0.01)",
+    rows: regression,
+  },
 ];
 
-/** What an estimator outputs for x: predictions for models, the transform for transformers. */
-function output(c: Component, x: Features): number[] {
-  if (c.family === "transformer") return [...(c as Transformer).transformOne(x).values()];
-  const m = c as unknown as { predictOne(x: Features): unknown; predictProbaOne(x: Features): Map<unknown, number> };
-  if (c.family === "classifier") return [...m.predictProbaOne(x).values()];
-  return [m.predictOne(x) as number];
-}
-
-function learn(c: Component, row: Row): void {
-  (c as unknown as { learnOne(x: Features, y?: unknown): unknown }).learnOne(row.x, row.y);
-}
-
-function train(spec: string, rows: Row[]): Component {
-  const c = build(spec);
-  for (const row of rows) learn(c, row);
-  return c;
-}
-
-function shuffled(x: Features, seed: number): Features {
-  const entries = [...x];
-  let s = seed;
-  for (let i = entries.length - 1; i > 0; i--) {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    const j = s % (i + 1);
-    [entries[i], entries[j]] = [entries[j]!, entries[i]!];
-  }
-  return new Map(entries);
-}
-
-const stateJson = (c: Component) => JSON.stringify(c.toState());
-
-for (const { spec, rows } of ESTIMATORS) {
-  describe(`estimator checks: ${spec}`, () => {
-    const train200 = rows.slice(0, 200);
-    const test = rows.slice(200);
-
-    it("learnOne returns nothing and predictions are finite", () => {
-      const c = build(spec);
-      for (const row of train200) {
-        assert.equal((c as any).learnOne(row.x, row.y), undefined);
-      }
-      for (const row of test) for (const v of output(c, row.x)) assert.ok(Number.isFinite(v), `${v}`);
-    });
-
-    it("clone gives a fresh, unfitted copy with the same params", () => {
-      const trained = train(spec, train200);
-      const copy = trained.clone();
-      assert.deepEqual(copy.getParams(), trained.getParams());
-      assert.equal(stateJson(copy), stateJson(build(spec)));
-      // Nested components are not shared: training the copy leaves the original alone.
-      const before = stateJson(trained);
-      learn(copy, rows[0]!);
-      assert.equal(stateJson(trained), before);
-    });
-
-    it("params round-trip through JSON and through the spec string", () => {
-      const c = build(spec);
-      assert.deepEqual(build(c.toSpec()).getParams(), c.getParams());
-      assert.deepEqual(build(JSON.parse(JSON.stringify(c.toSpec()))).getParams(), c.getParams());
-      assert.deepEqual(build(describeSpec(c)).getParams(), c.getParams());
-    });
-
-    it("a state round trip gives identical predictions and an identical state", () => {
-      const trained = train(spec, train200);
-      const envelope = JSON.parse(JSON.stringify(trained.toState()));
-      const copy = restore(envelope);
-      assert.equal(stateJson(copy), stateJson(trained));
-      for (const row of test) assert.deepEqual(output(copy, row.x), output(trained, row.x));
-      // Both keep learning identically.
-      for (const row of test) {
-        learn(copy, row);
-        learn(trained, row);
-      }
-      assert.equal(stateJson(copy), stateJson(trained));
-      // fromState on a fresh instance does the same.
-      const fresh = build(spec).fromState(envelope);
-      assert.equal(JSON.stringify(fresh.exportState()), JSON.stringify(envelope.state));
-    });
-
-    it("a bad or foreign state is rejected and changes nothing", () => {
-      const trained = train(spec, train200);
-      const before = stateJson(trained);
-      const envelope = trained.toState();
-      assert.throws(() => trained.fromState({ ...envelope, kind: "Nope" }), StateError);
-      assert.throws(() => trained.fromState({ ...envelope, version: 99 }), StateError);
-      assert.throws(() => trained.fromState({ ...envelope, params: { bogus: 1 } }), StateError);
-      assert.throws(() => trained.importState({ broken: true }), StateError);
-      assert.throws(() => trained.importState(null), StateError);
-      assert.equal(stateJson(trained), before);
-    });
-
-    it("the order of features does not matter", () => {
-      const a = build(spec);
-      const b = build(spec);
-      train200.forEach((row, i) => {
-        learn(a, row);
-        learn(b, { x: shuffled(row.x, i + 1), y: row.y });
-      });
-      for (const [i, row] of test.entries()) {
-        const oa = output(a, row.x);
-        const ob = output(b, shuffled(row.x, i + 7));
-        if (a.family === "transformer") {
-          // The transform keeps x's order: compare by feature.
-          const ta = (a as Transformer).transformOne(row.x);
-          const tb = (b as Transformer).transformOne(shuffled(row.x, i + 7));
-          for (const [k, v] of ta) close(tb.get(k)!, v, `feature ${k}`);
-        } else {
-          oa.forEach((v, k) => close(ob[k]!, v, `row ${i} output ${k}`));
-        }
-      }
-    });
-
-    it("new and missing features are handled", () => {
-      const c = train(spec, train200);
-      const [first, ...others] = [...test[0]!.x.keys()];
-      const missing = new Map(test[0]!.x);
-      missing.delete(first!);
-      const withNew = new Map([...test[0]!.x, ["brand_new_feature", 3.5]]);
-      for (const x of [missing, withNew, new Map<string, number>(), new Map([["only_unseen", 1]])]) {
-        for (const v of output(c, x)) assert.ok(Number.isFinite(v));
-      }
-      learn(c, { x: withNew, y: test[0]!.y });
-      learn(c, { x: missing, y: test[1]!.y });
-      for (const v of output(c, test[2]!.x)) assert.ok(Number.isFinite(v));
-      assert.ok(others.length > 0);
-    });
-
-    it("predicting never changes the state", () => {
-      const c = train(spec, train200);
-      const before = stateJson(c);
-      for (const row of test) output(c, new Map([...row.x, ["unseen_feature", 1]]));
-      assert.equal(stateJson(c), before);
-    });
-  });
-}
+for (const { spec, rows } of ESTIMATORS) checkEstimator(spec, rows);

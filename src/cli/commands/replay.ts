@@ -1,7 +1,7 @@
 import type { Command } from "commander";
+import { loadStream, type Row } from "../../data/datasets.js";
 import { UsageError } from "../../errors.js";
 import type { Features, Label } from "../../learn/index.js";
-import { loadStream, type Row } from "../../data/datasets.js";
 import { Progress } from "../progress.js";
 
 export interface ReplayOptions {
@@ -64,7 +64,9 @@ export async function replay(source: string, options: ReplayOptions): Promise<Re
   const rows = options.limit === undefined ? stream.rows : stream.rows.slice(0, options.limit);
   const base = options.url.replace(/\/+$/, "");
   const endpoint =
-    options.route === "update_model" ? `${base}/update_model` : `${base}/v1/models/${encodeURIComponent(options.model)}/learn`;
+    options.route === "update_model"
+      ? `${base}/update_model`
+      : `${base}/v1/models/${encodeURIComponent(options.model)}/learn`;
   const method = options.route === "update_model" ? "PUT" : "POST";
   const progress = new Progress(rows.length, process.stderr, options.progress);
   let next = 0;
@@ -81,7 +83,10 @@ export async function replay(source: string, options: ReplayOptions): Promise<Re
       try {
         res = await fetch(endpoint, {
           method,
-          headers: { "content-type": "application/json", accept: options.route === "v1" ? "application/json" : "text/plain" },
+          headers: {
+            "content-type": "application/json",
+            accept: options.route === "v1" ? "application/json" : "text/plain",
+          },
           body: bodyFor(row, options.route),
         });
       } catch (err) {
@@ -123,7 +128,9 @@ function positiveNumber(name: string, integer: boolean) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isFinite(n) || n < 0 || (integer && (!Number.isInteger(n) || n < 1))) {
-      throw new UsageError(`--${name} must be ${integer ? "a positive integer" : "a number >= 0"}, got "${value}"`);
+      throw new UsageError(
+        `--${name} must be ${integer ? "a positive integer" : "a number >= 0"}, got "${value}"`,
+      );
     }
     return n;
   };
@@ -135,11 +142,20 @@ export function addReplayCommand(program: Command): void {
     .description("send a labelled stream (a bundled dataset or a CSV file) to a running server, row by row")
     .argument("<source>", "bundled dataset (phishing, trump_approval) or path to a CSV file")
     .option("--url <url>", "server address", process.env.BROOK_URL ?? "http://localhost:8080")
-    .option("--route <route>", "update_model (the original PUT /update_model) or v1 (POST /v1/models/<model>/learn)", "update_model")
+    .option(
+      "--route <route>",
+      "update_model (the original PUT /update_model) or v1 (POST /v1/models/<model>/learn)",
+      "update_model",
+    )
     .option("--model <name>", "model name for --route v1", "default")
     .option("--target <column>", "target column (default: the dataset's, or the last CSV column)")
     .option("--delay <seconds>", "pause before each request", positiveNumber("delay", false), 0)
-    .option("--concurrency <n>", "requests in flight at once (1 keeps River's order)", positiveNumber("concurrency", true), 1)
+    .option(
+      "--concurrency <n>",
+      "requests in flight at once (1 keeps River's order)",
+      positiveNumber("concurrency", true),
+      1,
+    )
     .option("--limit <n>", "send only the first n rows", positiveNumber("limit", true))
     .option("--no-progress", "no progress display on stderr")
     .action(async (source: string, opts: ReplayOptions & { route: string }) => {
@@ -147,7 +163,8 @@ export function addReplayCommand(program: Command): void {
         throw new UsageError(`--route must be update_model or v1, got "${opts.route}"`);
       }
       const summary = await replay(source, opts);
-      const rate = summary.seconds > 0 ? Math.round(summary.rows / summary.seconds).toLocaleString("en-US") : "-";
+      const rate =
+        summary.seconds > 0 ? Math.round(summary.rows / summary.seconds).toLocaleString("en-US") : "-";
       process.stdout.write(
         `${summary.rows} rows replayed in ${summary.seconds.toFixed(2)} s (${rate} rows/s), ${summary.failed} failed\n`,
       );

@@ -9,15 +9,33 @@ export function addServeCommand(program: Command): void {
     .description("start the server (predictions and learning on one model)")
     .option("-p, --port <port>", "TCP port (env BROOK_PORT, default 8080)")
     .option("--host <host>", "interface to listen on (env BROOK_HOST, default 0.0.0.0)")
-    .option("-m, --model <spec>", 'model spec of the default model (env BROOK_MODEL, default "StandardScaler | LogisticRegression")')
-    .option("--metrics <specs>", "comma-separated metrics of the default model (env BROOK_METRICS; default by task)")
+    .option(
+      "-m, --model <spec>",
+      'model spec of the default model (env BROOK_MODEL, default "StandardScaler | LogisticRegression")',
+    )
+    .option(
+      "--metrics <specs>",
+      "comma-separated metrics of the default model (env BROOK_METRICS; default by task)",
+    )
     .option("--body-limit <bytes>", "largest request body (env BROOK_BODY_LIMIT, default 1048576)")
     .option("--max-batch <n>", "most instances per batch request (env BROOK_MAX_BATCH, default 10000)")
     .option("--max-features <n>", "most features per instance (env BROOK_MAX_FEATURES, default 10000)")
-    .option("--log-level <level>", "fatal|error|warn|info|debug|trace|silent (env BROOK_LOG_LEVEL, default info)")
+    .option(
+      "--log-level <level>",
+      "fatal|error|warn|info|debug|trace|silent (env BROOK_LOG_LEVEL, default info)",
+    )
     .action(async (opts: Record<string, string | undefined>) => {
       const flags: Partial<Record<keyof Config, string>> = {};
-      for (const key of ["port", "host", "model", "metrics", "bodyLimit", "maxBatch", "maxFeatures", "logLevel"] as const) {
+      for (const key of [
+        "port",
+        "host",
+        "model",
+        "metrics",
+        "bodyLimit",
+        "maxBatch",
+        "maxFeatures",
+        "logLevel",
+      ] as const) {
         if (opts[key] !== undefined) flags[key] = opts[key];
       }
       const config = loadConfig(flags);

@@ -7,6 +7,9 @@ export type Family =
   | "transformer"
   | "classifier"
   | "regressor"
+  | "anomaly"
+  | "forecaster"
+  | "drift"
   | "optimizer"
   | "scheduler"
   | "loss"
@@ -35,12 +38,16 @@ export type ParamType =
       /** A bare number is accepted too (e.g. a learning rate instead of a scheduler). */
       number?: { min?: number; exclusiveMin?: boolean };
     }
-  | { type: "components"; families: readonly Family[]; minItems?: number };
+  | { type: "components"; families: readonly Family[]; minItems?: number }
+  /** A list of strings (e.g. feature names). */
+  | { type: "strings" };
 
 /** One constructor parameter: the schema is the constructor's contract, in positional order. */
 export interface ParamDef {
   readonly name: string;
   readonly type: ParamType;
+  /** Takes every remaining positional argument of a spec string, like Python's `*args` (list types only). */
+  readonly rest?: boolean;
   /** Returns a fresh default value (components must not be shared between estimators). */
   readonly default: () => unknown;
   readonly doc: string;
@@ -58,6 +65,15 @@ export abstract class Component<P extends object = object> {
   readonly kind: string;
   readonly params: Readonly<P>;
   abstract readonly family: Family;
+
+  /**
+   * Whether the component takes string and boolean feature values (encoders, selectors,
+   * trees with nominal splits). Numeric estimators do not: the server rejects such values
+   * with a 400 before they reach them.
+   */
+  get acceptsRaw(): boolean {
+    return false;
+  }
 
   protected constructor(kind: string, schema: Schema, params: Partial<P> | undefined) {
     this.kind = kind;
@@ -114,10 +130,13 @@ export abstract class Component<P extends object = object> {
 /** Validates the envelope's frame (not its state, which the estimator validates). */
 export function checkEnvelope(envelope: unknown): asserts envelope is StateEnvelope {
   const e = envelope as Partial<StateEnvelope> | null;
-  if (typeof e !== "object" || e === null || Array.isArray(e)) throw new StateError("state envelope must be an object");
+  if (typeof e !== "object" || e === null || Array.isArray(e))
+    throw new StateError("state envelope must be an object");
   if (e.format !== STATE_FORMAT) throw new StateError(`state envelope format must be "${STATE_FORMAT}"`);
   if (e.version !== STATE_VERSION) {
-    throw new StateError(`state envelope version ${String(e.version)} is not supported (expected ${STATE_VERSION})`);
+    throw new StateError(
+      `state envelope version ${String(e.version)} is not supported (expected ${STATE_VERSION})`,
+    );
   }
   if (typeof e.kind !== "string") throw new StateError("state envelope kind must be a string");
   if (typeof e.params !== "object" || e.params === null || Array.isArray(e.params)) {
@@ -144,6 +163,8 @@ function describe(t: ParamType): string {
       return `${t.number ? "a number or " : ""}${article(t.families[0] ?? "")} ${t.families.join(" or ")}`;
     case "components":
       return `a list of ${t.families.join(" or ")} components`;
+    case "strings":
+      return "a list of strings";
   }
 }
 
@@ -151,7 +172,10 @@ function article(word: string): string {
   return /^[aeiou]/.test(word) ? "an" : "a";
 }
 
-function numberOk(v: unknown, t: { min?: number; max?: number; exclusiveMin?: boolean; integer?: boolean }): boolean {
+function numberOk(
+  v: unknown,
+  t: { min?: number; max?: number; exclusiveMin?: boolean; integer?: boolean },
+): boolean {
   if (typeof v !== "number" || !Number.isFinite(v)) return false;
   if (t.integer && !Number.isInteger(v)) return false;
   if (t.min !== undefined && (t.exclusiveMin ? v <= t.min : v < t.min)) return false;
@@ -177,12 +201,20 @@ export function valueFits(v: unknown, t: ParamType): boolean {
     case "component":
       return isComponentOf(v, t.families) || (t.number !== undefined && numberOk(v, t.number));
     case "components":
-      return Array.isArray(v) && v.length >= (t.minItems ?? 0) && v.every((c) => isComponentOf(c, t.families));
+      return (
+        Array.isArray(v) && v.length >= (t.minItems ?? 0) && v.every((c) => isComponentOf(c, t.families))
+      );
+    case "strings":
+      return Array.isArray(v) && v.every((s) => typeof s === "string");
   }
 }
 
 /** Fills defaults and validates every value; unknown names are errors. */
-export function resolveParams(kind: string, schema: Schema, given: Record<string, unknown>): Record<string, unknown> {
+export function resolveParams(
+  kind: string,
+  schema: Schema,
+  given: Record<string, unknown>,
+): Record<string, unknown> {
   for (const name of Object.keys(given)) {
     if (given[name] !== undefined && !schema.some((d) => d.name === name)) {
       const known = schema.map((d) => d.name).join(", ") || "none";

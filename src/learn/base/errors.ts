@@ -23,7 +23,10 @@ export class SpecError extends LearnError {
   /** Zero-based character offset in the spec string, when the spec was a string. */
   readonly position: number | undefined;
   constructor(message: string, position?: number) {
-    super("BROOK_INVALID_SPEC", position === undefined ? message : `${message} (at character ${position + 1})`);
+    super(
+      "BROOK_INVALID_SPEC",
+      position === undefined ? message : `${message} (at character ${position + 1})`,
+    );
     this.position = position;
   }
 }

@@ -1,14 +1,14 @@
 import { Component } from "./component.js";
-import type { Features, Label, Proba, Task } from "./types.js";
+import type { Features, Label, Proba, RawFeatures, Task } from "./types.js";
 
 /** An unsupervised step that learns statistics from `x` and transforms it. */
 export abstract class Transformer<P extends object = object> extends Component<P> {
   static readonly family = "transformer";
   readonly family = "transformer" as const;
   /** Updates the statistics with `x` (a no-op for stateless transformers). */
-  abstract learnOne(x: Features): void;
+  abstract learnOne(x: RawFeatures): void;
   /** Transforms `x` with the current statistics; never changes them. */
-  abstract transformOne(x: Features): Features;
+  abstract transformOne(x: RawFeatures): Features;
 }
 
 /** A classifier: probabilities per class, and the most probable class as its prediction. */
@@ -17,12 +17,12 @@ export abstract class Classifier<P extends object = object> extends Component<P>
   readonly family = "classifier" as const;
   abstract readonly task: "binary" | "multiclass";
   /** Learns from one example; `w` is the sample weight. */
-  abstract learnOne(x: Features, y: Label, w?: number): void;
+  abstract learnOne(x: RawFeatures, y: Label, w?: number): void;
   /** Class probabilities; an empty map before anything was learned (where River gives `{}`). */
-  abstract predictProbaOne(x: Features): Proba;
+  abstract predictProbaOne(x: RawFeatures): Proba;
 
   /** The most probable class; on a tie the first class in the map wins; `undefined` if no class is known. */
-  predictOne(x: Features): Label | undefined {
+  predictOne(x: RawFeatures): Label | undefined {
     return argmax(this.predictProbaOne(x));
   }
 }
@@ -32,8 +32,8 @@ export abstract class Regressor<P extends object = object> extends Component<P> 
   static readonly family = "regressor";
   readonly family = "regressor" as const;
   readonly task = "regression" as const;
-  abstract learnOne(x: Features, y: number, w?: number): void;
-  abstract predictOne(x: Features): number;
+  abstract learnOne(x: RawFeatures, y: number, w?: number): void;
+  abstract predictOne(x: RawFeatures): number;
 }
 
 /** River's `max(proba, key=proba.get)`: strict `>` so the first key wins ties (and NaN never wins). */
@@ -50,3 +50,33 @@ export function argmax(proba: Proba): Label | undefined {
 }
 
 export type { Task };
+
+/** An unsupervised anomaly detector: learns from `x` alone, scores how unusual an `x` is. */
+export abstract class AnomalyDetector<P extends object = object> extends Component<P> {
+  static readonly family = "anomaly";
+  readonly family = "anomaly" as const;
+  readonly task = "anomaly" as const;
+  abstract learnOne(x: RawFeatures): void;
+  /** The anomaly score of `x` (higher is more anomalous, as in River); never changes the model. */
+  abstract scoreOne(x: RawFeatures): number;
+}
+
+/** A time-series forecaster: learns one observed value at a time, forecasts the next steps. */
+export abstract class Forecaster<P extends object = object> extends Component<P> {
+  static readonly family = "forecaster";
+  readonly family = "forecaster" as const;
+  readonly task = "forecasting" as const;
+  /** Learns the next observation `y` (with optional exogenous features `x`). */
+  abstract learnOne(y: number, x?: RawFeatures): void;
+  /** Forecasts the next `horizon` values (with optional exogenous features per step); never changes the model. */
+  abstract forecast(horizon: number, xs?: RawFeatures[]): number[];
+}
+
+/** A concept-drift detector fed one value at a time (typically a model's error). */
+export abstract class DriftDetector<P extends object = object> extends Component<P> {
+  static readonly family = "drift";
+  readonly family = "drift" as const;
+  abstract update(x: number): void;
+  /** Whether the last update detected a drift. */
+  abstract get driftDetected(): boolean;
+}

@@ -1,6 +1,6 @@
-import { Component } from "./component.js";
+import type { Component } from "./component.js";
 import { ParamError } from "./errors.js";
-import type { Features, Label, Proba, Task } from "./types.js";
+import type { Label, Proba, RawFeatures, Task } from "./types.js";
 
 /**
  * What the server and the evaluators need from a model: a classifier, a regressor, or a
@@ -9,10 +9,10 @@ import type { Features, Label, Proba, Task } from "./types.js";
 export interface Model extends Component {
   readonly family: "classifier" | "regressor";
   readonly task: Task;
-  learnOne(x: Features, y: Label | number, w?: number): void;
-  predictOne(x: Features): Label | number | undefined;
+  learnOne(x: RawFeatures, y: Label | number, w?: number): void;
+  predictOne(x: RawFeatures): Label | number | undefined;
   /** Classifiers only. */
-  predictProbaOne(x: Features): Proba;
+  predictProbaOne(x: RawFeatures): Proba;
 }
 
 /** Narrows a built component to a model that learns from `(x, y)` and predicts. */

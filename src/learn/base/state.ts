@@ -31,7 +31,12 @@ export function encodeNumbers(xs: ArrayLike<number>, length = xs.length): (numbe
   return out;
 }
 
-const SPECIAL: Record<string, number> = { NaN: Number.NaN, Infinity: Infinity, "-Infinity": -Infinity, "-0": -0 };
+const SPECIAL: Record<string, number> = {
+  NaN: Number.NaN,
+  Infinity: Infinity,
+  "-Infinity": -Infinity,
+  "-0": -0,
+};
 
 /** Inverse of {@link encodeNumber}; `undefined` when `v` is not an encoded number. */
 export function decodeNumber(v: Json | undefined): number | undefined {

@@ -6,6 +6,15 @@
  */
 export type Features = Map<string, number>;
 
+/** A feature value as clients send it: numbers, and strings or booleans for categorical data. */
+export type FeatureValue = number | string | boolean;
+
+/**
+ * Features that may hold strings or booleans. Only estimators whose `acceptsRaw` is true
+ * (encoders, selectors, unions, trees with nominal splits) take them; they output `Features`.
+ */
+export type RawFeatures = Map<string, FeatureValue>;
+
 /** A class label: booleans for binary tasks, strings or numbers for multiclass tasks. */
 export type Label = boolean | string | number;
 
@@ -13,7 +22,7 @@ export type Label = boolean | string | number;
 export type Proba = Map<Label, number>;
 
 /** What a final estimator predicts, which decides the request shapes the server accepts. */
-export type Task = "binary" | "multiclass" | "regression";
+export type Task = "binary" | "multiclass" | "regression" | "anomaly" | "forecasting";
 
 /** A JSON value, as produced by `getParams()` and state envelopes. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

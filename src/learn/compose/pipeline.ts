@@ -1,9 +1,9 @@
 import { Component, type Family, type Schema } from "../base/component.js";
 import { ParamError, StateError } from "../base/errors.js";
-import type { Classifier, Regressor, Transformer } from "../base/estimator.js";
-import type { Features, Json, Label, Proba, Task } from "../base/types.js";
+import type { AnomalyDetector, Classifier, Regressor, Transformer } from "../base/estimator.js";
+import type { Features, Json, Label, Proba, RawFeatures, Task } from "../base/types.js";
 
-type Step = Transformer | Classifier | Regressor | Pipeline;
+type Step = Transformer | Classifier | Regressor | AnomalyDetector | Pipeline;
 
 export interface PipelineParams {
   steps: Step[];
@@ -21,12 +21,16 @@ export class Pipeline extends Component<PipelineParams> {
   static readonly schema: Schema = [
     {
       name: "steps",
-      type: { type: "components", families: ["transformer", "classifier", "regressor"], minItems: 1 },
+      type: {
+        type: "components",
+        families: ["transformer", "classifier", "regressor", "anomaly"],
+        minItems: 1,
+      },
       default: () => [],
       doc: "Transformers, then the final estimator.",
     },
   ];
-  readonly family: "transformer" | "classifier" | "regressor";
+  readonly family: "transformer" | "classifier" | "regressor" | "anomaly";
   /** The task of the final estimator (undefined for a pipeline of transformers). */
   readonly task: Task | undefined;
   private readonly transformers: Transformer[];
@@ -38,13 +42,23 @@ export class Pipeline extends Component<PipelineParams> {
     const inner = steps.slice(0, -1);
     for (const [i, step] of inner.entries()) {
       if (step.family !== "transformer") {
-        throw new ParamError(`Pipeline step ${i + 1} (${step.kind}) must be a transformer: only the last step can predict`);
+        throw new ParamError(
+          `Pipeline step ${i + 1} (${step.kind}) must be a transformer: only the last step can predict`,
+        );
       }
     }
     this.transformers = inner as Transformer[];
     this.last = steps[steps.length - 1]!;
     this.family = this.last.family;
-    this.task = this.last.family === "transformer" ? undefined : (this.last as Classifier | Regressor).task;
+    this.task =
+      this.last.family === "classifier" || this.last.family === "regressor" || this.last.family === "anomaly"
+        ? (this.last as Classifier | Regressor | AnomalyDetector | Pipeline).task
+        : undefined;
+  }
+
+  /** A pipeline takes what its first step takes. */
+  override get acceptsRaw(): boolean {
+    return this.params.steps[0]!.acceptsRaw;
   }
 
   /** Steps in order. */
@@ -58,41 +72,50 @@ export class Pipeline extends Component<PipelineParams> {
   }
 
   /** Transforms x through every step except the last (never updates them). */
-  transformInner(x: Features): Features {
+  transformInner(x: RawFeatures): Features {
     for (const t of this.transformers) x = t.transformOne(x);
-    return x;
+    return x as Features;
   }
 
   /** Learns one example; `y` is ignored when the last step is a transformer. */
-  learnOne(x: Features, y?: Label | number, w = 1): void {
+  learnOne(x: RawFeatures, y?: Label | number, w = 1): void {
     for (const t of this.transformers) {
       t.learnOne(x);
       x = t.transformOne(x);
     }
     const last = this.last;
-    if (last.family === "transformer") (last as Transformer).learnOne(x);
+    if (last.family === "transformer" || last.family === "anomaly")
+      (last as Transformer | AnomalyDetector).learnOne(x);
     else if (last.family === "classifier") (last as Classifier).learnOne(x, y as Label, w);
     else (last as Regressor).learnOne(x, y as number, w);
   }
 
-  predictProbaOne(x: Features): Proba {
+  predictProbaOne(x: RawFeatures): Proba {
     return this.classifier().predictProbaOne(this.transformInner(x));
   }
 
-  predictOne(x: Features): Label | number | undefined {
+  predictOne(x: RawFeatures): Label | number | undefined {
     const last = this.last;
     if (last.family === "classifier") return (last as Classifier).predictOne(this.transformInner(x));
     if (last.family === "regressor") return (last as Regressor).predictOne(this.transformInner(x));
     throw new ParamError("this pipeline ends with a transformer: it cannot predict");
   }
 
-  transformOne(x: Features): Features {
-    if (this.last.family !== "transformer") throw new ParamError("this pipeline ends with an estimator: it cannot transform");
+  /** The anomaly score of `x` (pipelines ending in an anomaly detector). */
+  scoreOne(x: RawFeatures): number {
+    if (this.last.family !== "anomaly") throw new ParamError(`${this.last.kind} is not an anomaly detector`);
+    return (this.last as AnomalyDetector).scoreOne(this.transformInner(x));
+  }
+
+  transformOne(x: RawFeatures): Features {
+    if (this.last.family !== "transformer")
+      throw new ParamError("this pipeline ends with an estimator: it cannot transform");
     return (this.last as Transformer).transformOne(this.transformInner(x));
   }
 
   private classifier(): Classifier {
-    if (this.last.family !== "classifier") throw new ParamError(`${this.last.kind} is not a classifier: it has no probabilities`);
+    if (this.last.family !== "classifier")
+      throw new ParamError(`${this.last.kind} is not a classifier: it has no probabilities`);
     return this.last as Classifier;
   }
 
@@ -110,8 +133,8 @@ export class Pipeline extends Component<PipelineParams> {
       throw new StateError(`Pipeline state has ${states.length} steps, the pipeline ${steps.length}`);
     }
     // Validate every step on a clone first so that a bad step leaves the pipeline untouched.
-    steps.forEach((step, i) => step.clone().importState(states[i]!));
-    steps.forEach((step, i) => step.importState(states[i]!));
+    for (const [i, step] of steps.entries()) step.clone().importState(states[i]!);
+    for (const [i, step] of steps.entries()) step.importState(states[i]!);
   }
 }
 

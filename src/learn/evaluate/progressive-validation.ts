@@ -1,12 +1,12 @@
 import { argmax } from "../base/estimator.js";
 import type { Model } from "../base/model.js";
-import type { Features, Label, Proba } from "../base/types.js";
-import type { Metric, Prediction } from "../metrics/metric.js";
+import type { Label, Proba, RawFeatures } from "../base/types.js";
 import { pyGroupedInt } from "../math/py-format.js";
+import type { Metric, Prediction } from "../metrics/metric.js";
 
 /** One example of a stream. */
 export interface Example {
-  x: Features;
+  x: RawFeatures;
   y: Label | number;
 }
 
@@ -23,7 +23,7 @@ export interface ValidationStep {
  * some metric needs them, otherwise the label (or number). `undefined` when the model has
  * nothing to say yet (a classifier that has seen no class), in which case nothing is scored.
  */
-export function predictFor(model: Model, x: Features, metrics: readonly Metric[]): Prediction | undefined {
+export function predictFor(model: Model, x: RawFeatures, metrics: readonly Metric[]): Prediction | undefined {
   if (model.family === "classifier" && metrics.some((m) => !m.requiresLabels)) {
     const proba = model.predictProbaOne(x);
     return proba.size === 0 ? undefined : proba;
@@ -33,7 +33,12 @@ export function predictFor(model: Model, x: Features, metrics: readonly Metric[]
 }
 
 /** Updates every metric with one prediction (label metrics get the most probable class). */
-export function scorePrediction(metrics: readonly Metric[], yTrue: Label | number, yPred: Prediction, w = 1): void {
+export function scorePrediction(
+  metrics: readonly Metric[],
+  yTrue: Label | number,
+  yPred: Prediction,
+  w = 1,
+): void {
   const label = yPred instanceof Map ? argmax(yPred as Proba) : yPred;
   for (const m of metrics) m.update(yTrue, m.requiresLabels ? (label as Label) : yPred, w);
 }

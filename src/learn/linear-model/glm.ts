@@ -1,5 +1,5 @@
-import { ParamError } from "../base/errors.js";
 import type { ParamDef } from "../base/component.js";
+import { ParamError } from "../base/errors.js";
 import { ensureCapacity, FeatureIndex, withCapacity } from "../base/feature-index.js";
 import { encodeNumber, encodeNumbers, StateReader } from "../base/state.js";
 import type { Features, Json } from "../base/types.js";
@@ -7,8 +7,8 @@ import { clamp } from "../math/functions.js";
 import { type Initializer, Zeros } from "../optim/initializers.js";
 import type { Loss } from "../optim/losses.js";
 import type { Optimizer } from "../optim/optimizer.js";
+import { type Rate, rateAt } from "../optim/schedulers.js";
 import { SGD } from "../optim/sgd.js";
-import { rateAt, type Rate } from "../optim/schedulers.js";
 
 export interface GLMParams {
   optimizer: Optimizer;
@@ -30,9 +30,19 @@ export function glmSchema(defaultLoss: () => Loss): ParamDef[] {
       default: () => new SGD({ lr: 0.01 }),
       doc: "Updates the weights (the intercept has its own rate).",
     },
-    { name: "loss", type: { type: "component", families: ["loss"] }, default: defaultLoss, doc: "Loss to minimize." },
+    {
+      name: "loss",
+      type: { type: "component", families: ["loss"] },
+      default: defaultLoss,
+      doc: "Loss to minimize.",
+    },
     { name: "l2", type: { type: "number", min: 0 }, default: () => 0, doc: "L2 penalty on the weights." },
-    { name: "l1", type: { type: "number", min: 0 }, default: () => 0, doc: "L1 penalty (cumulative, Tsuruoka et al.)." },
+    {
+      name: "l1",
+      type: { type: "number", min: 0 },
+      default: () => 0,
+      doc: "L1 penalty (cumulative, Tsuruoka et al.).",
+    },
     { name: "intercept_init", type: { type: "number" }, default: () => 0, doc: "Initial intercept." },
     {
       name: "intercept_lr",
@@ -232,4 +242,3 @@ function sortPairs(slots: Int32Array, xs: Float64Array, n: number): void {
     xs[j + 1] = v;
   }
 }
-

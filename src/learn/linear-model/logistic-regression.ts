@@ -67,7 +67,9 @@ export class LogisticRegression extends Classifier<LogisticRegressionParams> {
 /** Builds the GLM core of a classifier, whose loss must be a binary one. */
 export function checkedCore(kind: string, params: Readonly<GLMParams>): GLMCore {
   if (params.loss.target !== "binary") {
-    throw new ParamError(`${kind}.loss must be a binary loss (Log, Hinge, BinaryFocalLoss), got ${params.loss.kind}`);
+    throw new ParamError(
+      `${kind}.loss must be a binary loss (Log, Hinge, BinaryFocalLoss), got ${params.loss.kind}`,
+    );
   }
   return new GLMCore(kind, params);
 }

@@ -11,8 +11,7 @@ export function sigmoid(z: number): number {
 
 /** River's `clamp(x, lo, hi) = max(min(x, hi), lo)` (NaN passes through as Python's min/max do). */
 export function clamp(x: number, lo: number, hi: number): number {
-  const m = hi < x ? hi : x;
-  return m < lo ? lo : m;
+  return Math.max(Math.min(x, hi), lo);
 }
 
 /** `a / b`, or 0 when `b` is zero (River's `safe_div`; a NaN divisor still divides). */

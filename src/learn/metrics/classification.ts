@@ -33,7 +33,9 @@ export abstract class ConfusionMetric<P extends object = object> extends Metric<
 }
 
 /** A metric about one positive class (`pos_val`), on booleans "is positive". */
-export abstract class BinaryConfusionMetric<P extends { pos_val: Label } = { pos_val: Label }> extends ConfusionMetric<P> {
+export abstract class BinaryConfusionMetric<
+  P extends { pos_val: Label } = { pos_val: Label },
+> extends ConfusionMetric<P> {
   readonly target = "binary" as const;
   protected cellOf(yTrue: Label, yPred: Label): [Label, Label] {
     const pos = this.params.pos_val;
@@ -117,7 +119,12 @@ function fbeta(p: number, r: number, beta: number): number {
 export class FBeta extends BinaryConfusionMetric<FBetaParams> {
   static readonly kind = "FBeta";
   static readonly schema: Schema = [
-    { name: "beta", type: { type: "number", min: 0, exclusiveMin: true }, default: () => 1, doc: "Weight of recall." },
+    {
+      name: "beta",
+      type: { type: "number", min: 0, exclusiveMin: true },
+      default: () => 1,
+      doc: "Weight of recall.",
+    },
     posValParam,
   ];
   constructor(params?: Partial<FBetaParams>) {

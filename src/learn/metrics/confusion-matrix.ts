@@ -1,5 +1,5 @@
-import { decodeNumber, encodeNumber, StateReader } from "../base/state.js";
 import { StateError } from "../base/errors.js";
+import { decodeNumber, encodeNumber, StateReader } from "../base/state.js";
 import type { Json, Label } from "../base/types.js";
 
 /**
@@ -109,7 +109,8 @@ function readSums(pairs: Json[], path: string): Map<Label, number> {
   for (const pair of pairs) {
     const [label, w] = Array.isArray(pair) && pair.length === 2 ? pair : [];
     const weight = decodeNumber(w);
-    if (!isLabel(label) || weight === undefined) throw new StateError(`${path} must hold [label, weight] pairs`);
+    if (!isLabel(label) || weight === undefined)
+      throw new StateError(`${path} must hold [label, weight] pairs`);
     out.set(label, weight);
   }
   return out;

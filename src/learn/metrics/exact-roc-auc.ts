@@ -98,7 +98,16 @@ export class ExactROCAUC extends Metric<ExactROCAUCParams> {
 
   private insert(node: Node | null, score: number, pos: number, neg: number): Node {
     if (node === null) {
-      return { score, pos, neg, sumPos: pos, sumNeg: neg, priority: priorityOf(score), left: null, right: null };
+      return {
+        score,
+        pos,
+        neg,
+        sumPos: pos,
+        sumNeg: neg,
+        priority: priorityOf(score),
+        left: null,
+        right: null,
+      };
     }
     if (score === node.score) {
       node.pos += pos;

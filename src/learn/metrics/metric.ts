@@ -1,6 +1,6 @@
 import { Component, type Schema } from "../base/component.js";
 import type { Label, Proba } from "../base/types.js";
-import { pyPercent, pyFixed, pyRepr } from "../math/py-format.js";
+import { pyFixed, pyPercent, pyRepr } from "../math/py-format.js";
 
 /** What a metric scores: a label, class probabilities (or the positive probability), or a number. */
 export type Prediction = Label | Proba | number;

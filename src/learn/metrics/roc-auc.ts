@@ -2,8 +2,8 @@ import type { Schema } from "../base/component.js";
 import { encodeNumbers, StateReader } from "../base/state.js";
 import type { Json, Label } from "../base/types.js";
 import { pairwiseSum } from "../math/functions.js";
-import { Metric, type MetricFormat, type Prediction, positiveProba } from "./metric.js";
 import { posValParam } from "./classification.js";
+import { Metric, type MetricFormat, type Prediction, positiveProba } from "./metric.js";
 
 export interface ROCAUCParams {
   n_thresholds: number;

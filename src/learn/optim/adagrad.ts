@@ -24,7 +24,13 @@ export class AdaGrad extends Optimizer<AdaGradParams> {
     super(AdaGrad.kind, AdaGrad.schema, params);
   }
 
-  protected update(weights: Float64Array, slots: Int32Array, grads: Float64Array, count: number, size: number): void {
+  protected update(
+    weights: Float64Array,
+    slots: Int32Array,
+    grads: Float64Array,
+    count: number,
+    size: number,
+  ): void {
     this.g2 = ensureCapacity(this.g2, size);
     this.size = Math.max(this.size, size);
     const lr = this.learningRate;

@@ -36,7 +36,13 @@ export class Adam extends Optimizer<AdamParams> {
     super(Adam.kind, Adam.schema, params);
   }
 
-  protected update(weights: Float64Array, slots: Int32Array, grads: Float64Array, count: number, size: number): void {
+  protected update(
+    weights: Float64Array,
+    slots: Int32Array,
+    grads: Float64Array,
+    count: number,
+    size: number,
+  ): void {
     const { beta_1: b1, beta_2: b2, eps } = this.params;
     const t = this.nIterations;
     let lrT = this.learningRate * (1 - b2 ** (t + 1)) ** 0.5;

@@ -45,14 +45,16 @@ export class Log extends Loss<LogParams> {
     super(Log.kind, Log.schema, params);
   }
   loss(yTrue: number, yPred: number): number {
-    const [y, weight] = yTrue === 0 ? [-1, this.params.weight_neg] : [Math.trunc(yTrue), this.params.weight_pos];
+    const [y, weight] =
+      yTrue === 0 ? [-1, this.params.weight_neg] : [Math.trunc(yTrue), this.params.weight_pos];
     const z = yPred * y;
     if (z > 18) return weight * Math.exp(-z);
     if (z < -18) return weight * -z;
     return weight * Math.log(1 + Math.exp(-z));
   }
   gradient(yTrue: number, yPred: number): number {
-    const [y, weight] = yTrue === 0 ? [-1, this.params.weight_neg] : [Math.trunc(yTrue), this.params.weight_pos];
+    const [y, weight] =
+      yTrue === 0 ? [-1, this.params.weight_neg] : [Math.trunc(yTrue), this.params.weight_pos];
     const z = yPred * y;
     if (z > 18) return weight * Math.exp(-z) * -y;
     if (z < -18) return weight * -y;
@@ -93,7 +95,12 @@ export interface BinaryFocalLossParams {
 export class BinaryFocalLoss extends Loss<BinaryFocalLossParams> {
   static readonly kind = "BinaryFocalLoss";
   static readonly schema: Schema = [
-    { name: "gamma", type: { type: "number", min: 0, exclusiveMin: true }, default: () => 2, doc: "Focusing." },
+    {
+      name: "gamma",
+      type: { type: "number", min: 0, exclusiveMin: true },
+      default: () => 2,
+      doc: "Focusing.",
+    },
     { name: "beta", type: { type: "number" }, default: () => 1, doc: "Shift." },
   ];
   readonly target = "binary" as const;

@@ -1,5 +1,5 @@
 import { Component } from "../base/component.js";
-import { rateAt, type Rate } from "./schedulers.js";
+import { type Rate, rateAt } from "./schedulers.js";
 
 /**
  * An optimizer updates weights kept by a linear model in slot-indexed arrays.

@@ -70,7 +70,12 @@ export interface OptimalParams {
 export class Optimal extends Scheduler<OptimalParams> {
   static readonly kind = "Optimal";
   static readonly schema: Schema = [
-    { name: "loss", type: { type: "component", families: ["loss"] }, default: () => undefined, doc: "The loss." },
+    {
+      name: "loss",
+      type: { type: "component", families: ["loss"] },
+      default: () => undefined,
+      doc: "The loss.",
+    },
     { name: "alpha", type: positive, default: () => 1e-4, doc: "Regularization strength." },
   ];
   private readonly t0: number;

@@ -1,6 +1,6 @@
 import type { Schema } from "../base/component.js";
-import type { Json } from "../base/types.js";
 import { StateReader } from "../base/state.js";
+import type { Json } from "../base/types.js";
 import { lrParam, Optimizer } from "./optimizer.js";
 import type { Rate } from "./schedulers.js";
 

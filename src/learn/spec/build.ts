@@ -1,10 +1,9 @@
-import { Component, type ParamType } from "../base/component.js";
+import { Component, checkEnvelope, type ParamDef, type ParamType } from "../base/component.js";
 import { LearnError, SpecError } from "../base/errors.js";
 import type { StateEnvelope } from "../base/state.js";
-import { checkEnvelope } from "../base/component.js";
 import type { Json, JsonObject } from "../base/types.js";
 import { type Ast, parseSpecString } from "./parse.js";
-import { closestKind, type ComponentClass, lookup } from "./registry.js";
+import { type ComponentClass, closestKind, lookup } from "./registry.js";
 
 /**
  * A model spec: a River-like string (`"StandardScaler | LogisticRegression(l2=0.001)"`) or the
@@ -40,14 +39,14 @@ function astToJson(ast: Ast, positions: Positions): Json {
       return ast.items.map((item) => astToJson(item, positions));
     case "pipe":
     case "union": {
-      const kind = ast.type === "pipe" ? "Pipeline" : "TransformerUnion";
-      if (!lookup(kind)) throw new SpecError(`"+" (${kind}) is not supported yet`, ast.pos);
-      const steps = ast.items.flatMap((item) => {
+      const [kind, key] = ast.type === "pipe" ? ["Pipeline", "steps"] : ["TransformerUnion", "transformers"];
+      if (!lookup(kind)) throw new SpecError(`"+" (${kind}) is not supported`, ast.pos);
+      const items = ast.items.flatMap((item) => {
         const json = astToJson(item, positions) as JsonObject;
-        // River flattens: (a | b) | c is one pipeline of three steps.
-        return ast.type === "pipe" && json.kind === "Pipeline" ? ((json.params as JsonObject).steps as Json[]) : [json];
+        // River flattens: (a | b) | c is one pipeline of three steps, (a + b) + c one union.
+        return json.kind === kind ? ((json.params as JsonObject)[key] as Json[]) : [json];
       });
-      const node: JsonObject = { kind, params: { steps } };
+      const node: JsonObject = { kind, params: { [key]: items } };
       positions.set(node, ast.pos);
       return node;
     }
@@ -58,25 +57,49 @@ function astToJson(ast: Ast, positions: Positions): Json {
       const params: JsonObject = {};
       let positional = 0;
       for (const arg of ast.args) {
-        let pname = arg.name;
-        if (pname === undefined) {
-          const def = cls.schema[positional++];
+        let def: ParamDef | undefined;
+        if (arg.name === undefined) {
+          def = cls.schema[positional];
+          if (def?.rest) {
+            // A *args param takes this and every following positional argument.
+            if (params[def.name] === undefined) params[def.name] = [];
+            (params[def.name] as Json[]).push(argToJson(arg.value, { type: "string" }, positions));
+            continue;
+          }
+          positional++;
           if (!def) {
             throw new SpecError(`${name} takes at most ${cls.schema.length} positional argument(s)`, arg.pos);
           }
-          pname = def.name;
-        } else if (!cls.schema.some((d) => d.name === pname)) {
-          const known = cls.schema.map((d) => d.name).join(", ") || "none";
-          throw new SpecError(`${name} has no parameter "${pname}" (its parameters: ${known})`, arg.pos);
+        } else {
+          def = cls.schema.find((d) => d.name === arg.name);
+          if (!def) {
+            const known = cls.schema.map((d) => d.name).join(", ") || "none";
+            throw new SpecError(`${name} has no parameter "${arg.name}" (its parameters: ${known})`, arg.pos);
+          }
         }
-        if (pname in params) throw new SpecError(`${name}.${pname} is given twice`, arg.pos);
-        params[pname] = astToJson(arg.value, positions);
+        if (def.name in params) throw new SpecError(`${name}.${def.name} is given twice`, arg.pos);
+        params[def.name] = argToJson(arg.value, def.type, positions);
       }
       const node: JsonObject = { kind: name, params };
       positions.set(node, ast.pos);
       return node;
     }
   }
+}
+
+/**
+ * An argument value. Where a string is expected, a bare name that is not a component is the
+ * string itself, so `SelectType(str)` reads like River's `SelectType(str)`.
+ */
+function argToJson(value: Ast, type: ParamType, positions: Positions): Json {
+  const stringy = type.type === "string" || type.type === "strings";
+  if (stringy && value.type === "call" && value.args.length === 0 && !lookup(bareName(value.name))) {
+    return type.type === "strings" ? [value.name] : value.name;
+  }
+  if (type.type === "strings" && value.type === "list") {
+    return value.items.map((item) => argToJson(item, { type: "string" }, positions));
+  }
+  return astToJson(value, positions);
 }
 
 function isObject(v: Json | undefined): v is JsonObject {
@@ -100,10 +123,12 @@ function buildValue(v: Json, type: ParamType, path: string, positions: Positions
 function buildNode(spec: Json, path: string, positions: Positions | undefined): Component {
   if (Array.isArray(spec)) return buildNode({ kind: "Pipeline", params: { steps: spec } }, path, positions);
   if (typeof spec === "string") return buildNode(specStringToJson(spec), path, undefined);
-  if (!isObject(spec)) throw new SpecError(`${path}: expected {"kind": ..., "params": {...}}, got ${JSON.stringify(spec)}`);
+  if (!isObject(spec))
+    throw new SpecError(`${path}: expected {"kind": ..., "params": {...}}, got ${JSON.stringify(spec)}`);
   const fail = where(path, spec, positions);
   for (const key of Object.keys(spec)) {
-    if (key !== "kind" && key !== "params") throw fail(`unexpected key "${key}" (a spec has "kind" and "params")`);
+    if (key !== "kind" && key !== "params")
+      throw fail(`unexpected key "${key}" (a spec has "kind" and "params")`);
   }
   if (typeof spec.kind !== "string") throw fail(`"kind" must be a string`);
   const cls: ComponentClass | undefined = lookup(spec.kind);
@@ -155,9 +180,15 @@ export function restore(envelope: StateEnvelope): Component {
 
 /** A River-like spec string for a component, with only the params that differ from defaults. */
 export function describe(component: Component): string {
-  const kids = (component.params as { steps?: Component[] }).steps;
-  if (component.kind === "Pipeline" && kids) {
-    return kids.map((s) => (s.kind === "Pipeline" ? `(${describe(s)})` : describe(s))).join(" | ");
+  const { steps, transformers } = component.params as { steps?: Component[]; transformers?: Component[] };
+  if (component.kind === "Pipeline" && steps) {
+    // "+" binds tighter than "|", so only nested pipelines need parentheses.
+    return steps.map((s) => (s.kind === "Pipeline" ? `(${describe(s)})` : describe(s))).join(" | ");
+  }
+  if (component.kind === "TransformerUnion" && transformers) {
+    return transformers
+      .map((t) => (t.kind === "Pipeline" || t.kind === "TransformerUnion" ? `(${describe(t)})` : describe(t)))
+      .join(" + ");
   }
   const cls = lookup(component.kind);
   const args: string[] = [];
@@ -171,7 +202,7 @@ export function describe(component: Component): string {
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
-  const norm = (v: unknown): unknown => (v instanceof Component ? { kind: v.kind, params: v.getParams() } : v);
+  const norm = (v: unknown): unknown => (v instanceof Component ? v.toSpec() : v);
   return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
 }
 

@@ -105,7 +105,8 @@ class Parser {
 
   private expect(v: string): void {
     const t = this.peek();
-    if (t.t !== "punct" || t.v !== v) throw new SpecError(`expected "${v}" but found ${describeToken(t)}`, t.pos);
+    if (t.t !== "punct" || t.v !== v)
+      throw new SpecError(`expected "${v}" but found ${describeToken(t)}`, t.pos);
     this.i++;
   }
 

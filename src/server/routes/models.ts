@@ -36,7 +36,11 @@ export function modelRoutes(engine: Engine, config: Config) {
       const host = engine.host(request.params.name);
       const { batch, xs } = predictRequest(request.body, config);
       if (!batch) return { model: host.name, version: host.version, ...predictionJson(host.predict(xs[0]!)) };
-      return { model: host.name, version: host.version, predictions: xs.map((x) => predictionJson(host.predict(x))) };
+      return {
+        model: host.name,
+        version: host.version,
+        predictions: xs.map((x) => predictionJson(host.predict(x))),
+      };
     });
 
     app.post<{ Params: NameParams }>("/:name/learn", async (request) => {
@@ -48,9 +52,16 @@ export function modelRoutes(engine: Engine, config: Config) {
 
     app.get<{ Params: NameParams }>("/:name/metrics", async (request) => {
       const host = engine.host(request.params.name);
-      return { model: host.name, version: host.version, metrics: host.metricValues(), text: host.metricTexts() };
+      return {
+        model: host.name,
+        version: host.version,
+        metrics: host.metricValues(),
+        text: host.metricTexts(),
+      };
     });
 
-    app.get<{ Params: NameParams }>("/:name/export", async (request) => engine.host(request.params.name).export());
+    app.get<{ Params: NameParams }>("/:name/export", async (request) =>
+      engine.host(request.params.name).export(),
+    );
   };
 }

@@ -24,7 +24,9 @@ export function seedRoutes(engine: Engine, config: Config) {
       const { xs } = predictRequest(request.body, config, []);
       const outcome = host.predict(xs[0]!);
       if (wantsJson(request)) return { model: host.name, version: host.version, ...predictionJson(outcome) };
-      return reply.type("text/plain; charset=utf-8").send(pythonStr(outcome.prediction, host.task === "regression"));
+      return reply
+        .type("text/plain; charset=utf-8")
+        .send(pythonStr(outcome.prediction, host.task === "regression"));
     });
 
     app.put("/update_model", async (request, reply) => {

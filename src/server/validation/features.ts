@@ -6,7 +6,8 @@ function kindOf(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
   if (typeof v === "object") return "an object";
-  if (typeof v === "string") return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v)}`;
+  if (typeof v === "string")
+    return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v)}`;
   return String(v);
 }
 
@@ -18,15 +19,21 @@ export function toFeatures(raw: unknown, path: string, maxFeatures: number): Fea
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw brookError(
       raw === undefined ? "INVALID_REQUEST" : "INVALID_FEATURES",
-      raw === undefined ? `${path} is missing: send the features as {"${lastKey(path)}": {"name": value, ...}}` : `${path} must be an object of feature values, got ${kindOf(raw)}`,
+      raw === undefined
+        ? `${path} is missing: send the features as {"${lastKey(path)}": {"name": value, ...}}`
+        : `${path} must be an object of feature values, got ${kindOf(raw)}`,
       { path },
     );
   }
   const keys = keysInOrder(raw);
   if (keys.length > maxFeatures) {
-    throw brookError("INVALID_FEATURES", `${path} has ${keys.length} features, more than the limit of ${maxFeatures}`, {
-      path,
-    });
+    throw brookError(
+      "INVALID_FEATURES",
+      `${path} has ${keys.length} features, more than the limit of ${maxFeatures}`,
+      {
+        path,
+      },
+    );
   }
   const x: Features = new Map();
   const obj = raw as Record<string, unknown>;

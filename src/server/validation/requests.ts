@@ -10,7 +10,10 @@ type Limits = Pick<Config, "maxBatch" | "maxFeatures">;
 /** The body as a JSON object, or a 400 naming what came instead. */
 export function bodyObject(body: unknown): Record<string, unknown> {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw brookError("INVALID_REQUEST", `the body must be a JSON object, got ${body === null ? "null" : Array.isArray(body) ? "an array" : typeof body}`);
+    throw brookError(
+      "INVALID_REQUEST",
+      `the body must be a JSON object, got ${body === null ? "null" : Array.isArray(body) ? "an array" : typeof body}`,
+    );
   }
   return body as Record<string, unknown>;
 }
@@ -19,21 +22,30 @@ export function bodyObject(body: unknown): Record<string, unknown> {
 export function onlyFields(body: Record<string, unknown>, allowed: readonly string[]): void {
   for (const key of Object.keys(body)) {
     if (!allowed.includes(key)) {
-      throw brookError("INVALID_REQUEST", `unknown field "${key}" (expected ${allowed.map((a) => `"${a}"`).join(", ")})`, {
-        path: key,
-      });
+      throw brookError(
+        "INVALID_REQUEST",
+        `unknown field "${key}" (expected ${allowed.map((a) => `"${a}"`).join(", ")})`,
+        {
+          path: key,
+        },
+      );
     }
   }
 }
 
 function batch(body: Record<string, unknown>, limits: Limits): unknown[] {
   const list = body.instances;
-  if (!Array.isArray(list)) throw brookError("INVALID_REQUEST", "instances must be an array", { path: "instances" });
+  if (!Array.isArray(list))
+    throw brookError("INVALID_REQUEST", "instances must be an array", { path: "instances" });
   if (list.length === 0) throw brookError("INVALID_REQUEST", "instances is empty", { path: "instances" });
   if (list.length > limits.maxBatch) {
-    throw brookError("BATCH_TOO_LARGE", `instances has ${list.length} items, more than the limit of ${limits.maxBatch}`, {
-      path: "instances",
-    });
+    throw brookError(
+      "BATCH_TOO_LARGE",
+      `instances has ${list.length} items, more than the limit of ${limits.maxBatch}`,
+      {
+        path: "instances",
+      },
+    );
   }
   return list;
 }
@@ -46,7 +58,11 @@ function exclusive(body: Record<string, unknown>): "one" | "many" {
 }
 
 /** Features of a predict request: `{"x": {...}}` or `{"instances": [{...}, ...]}`. */
-export function predictRequest(body: unknown, limits: Limits, extra: readonly string[] = []): {
+export function predictRequest(
+  body: unknown,
+  limits: Limits,
+  extra: readonly string[] = [],
+): {
   batch: boolean;
   xs: Features[];
 } {
@@ -56,7 +72,10 @@ export function predictRequest(body: unknown, limits: Limits, extra: readonly st
   const xs = batch(b, limits).map((item, i) => {
     // An instance is a feature object, or {"x": {...}} like a learn instance.
     const wrapped =
-      typeof item === "object" && item !== null && Object.keys(item).length === 1 && typeof (item as { x?: unknown }).x === "object";
+      typeof item === "object" &&
+      item !== null &&
+      Object.keys(item).length === 1 &&
+      typeof (item as { x?: unknown }).x === "object";
     return wrapped
       ? toFeatures((item as { x: unknown }).x, `instances[${i}].x`, limits.maxFeatures)
       : toFeatures(item, `instances[${i}]`, limits.maxFeatures);
@@ -76,7 +95,8 @@ export function learnRequest(
   if (exclusive(b) === "one") {
     return { batch: false, examples: [example(b, "", task, limits)] };
   }
-  if (b.y !== undefined) throw brookError("INVALID_REQUEST", 'with "instances", give each instance its own "y"');
+  if (b.y !== undefined)
+    throw brookError("INVALID_REQUEST", 'with "instances", give each instance its own "y"');
   const examples = batch(b, limits).map((item, i) => {
     const path = `instances[${i}]`;
     const o = item as Record<string, unknown>;

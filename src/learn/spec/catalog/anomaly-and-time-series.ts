@@ -1,0 +1,4 @@
+import type { ComponentClass } from "../registry.js";
+
+/** Anomaly detectors and forecasters. */
+export const anomalyAndTimeSeries: readonly ComponentClass[] = [];

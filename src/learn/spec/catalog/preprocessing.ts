@@ -1,0 +1,4 @@
+import type { ComponentClass } from "../registry.js";
+
+/** Encoders, scalers, feature selection and unions. */
+export const preprocessing: readonly ComponentClass[] = [];

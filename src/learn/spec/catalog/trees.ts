@@ -1,0 +1,4 @@
+import type { ComponentClass } from "../registry.js";
+
+/** Hoeffding trees. */
+export const trees: readonly ComponentClass[] = [];
