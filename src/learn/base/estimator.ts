@@ -9,6 +9,12 @@ export abstract class Transformer<P extends object = object> extends Component<P
   abstract learnOne(x: RawFeatures): void;
   /** Transforms `x` with the current statistics; never changes them. */
   abstract transformOne(x: RawFeatures): Features;
+
+  /** `learnOne(x)` then `transformOne(x)` (what a pipeline does while learning); override to do it in one pass. */
+  learnTransformOne(x: RawFeatures): Features {
+    this.learnOne(x);
+    return this.transformOne(x);
+  }
 }
 
 /** A classifier: probabilities per class, and the most probable class as its prediction. */

@@ -1,13 +1,39 @@
+import { DenseFeatures } from "./dense-features.js";
+import type { Features } from "./types.js";
+
+/** The features of one example resolved to an estimator's slots (valid until the next `view`). */
+export interface SlotView {
+  /** Feature names in x's order (a shared array: the same object while the key sequence repeats). */
+  readonly names: readonly string[];
+  /** Slot of each feature, -1 for features the index does not know. */
+  readonly slots: Int32Array;
+  /** Value of each feature. */
+  readonly values: Float64Array;
+  readonly count: number;
+  /** Positions ordered by ascending slot, or `null` when `slots` already ascend. */
+  readonly ascending: Int32Array | null;
+}
+
 /**
  * Feature names mapped to dense slots, in first-seen order.
  *
  * Estimators keep per-feature state in typed arrays indexed by slot. Because slots are handed out
  * in insertion order, walking slots 0..size-1 walks the features in the order River's dicts
  * would, which is what its float sums depend on.
+ *
+ * `view(x)` resolves an example's names to slots. Streams repeat the same keys in the same
+ * order, so the last key sequence is cached: matching it costs one string comparison per
+ * feature (or nothing, when x is a `DenseFeatures` sharing the cached names array).
  */
 export class FeatureIndex {
   private readonly slots = new Map<string, number>();
   readonly names: string[] = [];
+  // Cache of the last key sequence.
+  private seqNames: string[] = [];
+  private seqSlots = new Int32Array(0);
+  private seqAscending: Int32Array | null = null;
+  private seqUnknown = false;
+  private values = new Float64Array(16);
 
   get size(): number {
     return this.names.length;
@@ -29,12 +55,72 @@ export class FeatureIndex {
     return slot;
   }
 
+  /**
+   * Resolves `x` to slots; with `add`, unknown features are added (in x's order) and
+   * `onAdd(slot)` is called for each so the owner can initialize its state.
+   */
+  view(x: Features, add = false, onAdd?: (slot: number) => void): SlotView {
+    const n = x.size;
+    if (this.values.length < n) this.values = new Float64Array(n * 2);
+    const values = this.values;
+    let names = this.seqNames;
+    let same: boolean;
+    if (x instanceof DenseFeatures) {
+      values.set(x.values_);
+      same = x.names === names;
+      if (!same && sameSequence(x.names, names)) same = true;
+      else if (!same) names = x.names as string[];
+    } else {
+      let i = 0;
+      let match = n === names.length;
+      const cached = names;
+      // forEach avoids an iterator and an entry array per feature.
+      x.forEach((v, k) => {
+        if (match && cached[i] !== k) match = false;
+        values[i++] = v;
+      });
+      same = match;
+      if (!same) names = [...x.keys()];
+    }
+    // Resolve again when the keys changed, or when some were unknown and may be known (or added) now.
+    if (!same || this.seqUnknown) this.resolve(names, add, onAdd);
+    return { names: this.seqNames, slots: this.seqSlots, values, count: n, ascending: this.seqAscending };
+  }
+
+  private resolve(names: string[], add: boolean, onAdd?: (slot: number) => void): void {
+    const slots = new Int32Array(names.length);
+    let ascending = true;
+    let unknown = false;
+    for (let i = 0; i < names.length; i++) {
+      let s = this.slotOf(names[i]!);
+      if (s < 0 && add) {
+        s = this.add(names[i]!);
+        onAdd?.(s);
+      }
+      if (s < 0) unknown = true;
+      slots[i] = s;
+      if (i > 0 && s < slots[i - 1]!) ascending = false;
+    }
+    this.seqNames = names;
+    this.seqSlots = slots;
+    this.seqUnknown = unknown;
+    this.seqAscending = ascending
+      ? null
+      : Int32Array.from({ length: names.length }, (_, i) => i).sort((a, b) => slots[a]! - slots[b]!);
+  }
+
   /** Rebuilds the index from names in slot order (they must be distinct). */
   static from(names: readonly string[]): FeatureIndex {
     const index = new FeatureIndex();
     for (const name of names) index.add(name);
     return index;
   }
+}
+
+function sameSequence(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A Float64Array with room for at least `size` slots (doubling), keeping its contents. */

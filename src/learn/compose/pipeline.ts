@@ -79,10 +79,7 @@ export class Pipeline extends Component<PipelineParams> {
 
   /** Learns one example; `y` is ignored when the last step is a transformer. */
   learnOne(x: RawFeatures, y?: Label | number, w = 1): void {
-    for (const t of this.transformers) {
-      t.learnOne(x);
-      x = t.transformOne(x);
-    }
+    for (const t of this.transformers) x = t.learnTransformOne(x);
     const last = this.last;
     if (last.family === "transformer" || last.family === "anomaly")
       (last as Transformer | AnomalyDetector).learnOne(x);

@@ -76,10 +76,14 @@ export class GLMCore {
   intercept: number;
   private maxCumL1 = 0;
   private cumL1 = new Float64Array(8);
-  // Scratch buffers for one learning step (slots in summation order, their x and gradient).
+  // Scratch buffers: one learning step (slots in summation order, their x and gradient), and
+  // x scattered by slot for the predict-mode dot.
   private slots = new Int32Array(16);
   private xs = new Float64Array(16);
   private grads = new Float64Array(16);
+  private dense = new Float64Array(16);
+  private stamps = new Uint32Array(16);
+  private generation = 0;
 
   constructor(
     private readonly owner: string,
@@ -93,16 +97,28 @@ export class GLMCore {
 
   /** `weights · x + intercept` without changing anything (River's predict-mode dot). */
   rawDot(x: Features): number {
+    const { slots, values, count } = this.index.view(x);
     const n = this.index.size;
+    const w = this.weights;
     let r = 0;
-    if (x.size < n) {
-      for (const [name, xi] of x) {
-        const s = this.index.slotOf(name);
-        r += xi * (s < 0 ? 0 : this.weights[s]!);
-      }
+    if (count < n) {
+      // River iterates the smaller dict: x, in x's order.
+      for (let i = 0; i < count; i++) r += values[i]! * (slots[i]! < 0 ? 0 : w[slots[i]!]!);
     } else {
-      const names = this.index.names;
-      for (let s = 0; s < n; s++) r += this.weights[s]! * (x.get(names[s]!) ?? 0);
+      // Otherwise the weights, in weight order; a weight whose feature is missing meets a 0.
+      if (this.dense.length < n) {
+        this.dense = new Float64Array(n * 2);
+        this.stamps = new Uint32Array(n * 2);
+      }
+      const gen = ++this.generation;
+      for (let i = 0; i < count; i++) {
+        const s = slots[i]!;
+        if (s >= 0) {
+          this.dense[s] = values[i]!;
+          this.stamps[s] = gen;
+        }
+      }
+      for (let s = 0; s < n; s++) r += w[s]! * (this.stamps[s] === gen ? this.dense[s]! : 0);
     }
     return r + this.intercept;
   }
@@ -110,11 +126,27 @@ export class GLMCore {
   /** One learning step on `(x, y)`; `y` is the numeric target the loss expects. */
   learn(x: Features, y: number, w: number): void {
     const p = this.params;
-    const count = this.prepare(x);
-    const slots = this.slots;
-    const xs = this.xs;
+    const view = this.index.view(x, true, this.insert);
+    const count = view.count;
+    // River's learn-mode key order is ascending slot order: weights already known in weight
+    // order, then new features in x order (they got the next slots, in x order).
+    let slots = view.slots;
+    let xs = view.values;
+    if (view.ascending !== null) {
+      if (this.slots.length < count) {
+        this.slots = new Int32Array(count * 2);
+        this.xs = new Float64Array(count * 2);
+      }
+      for (let i = 0; i < count; i++) {
+        const j = view.ascending[i]!;
+        this.slots[i] = slots[j]!;
+        this.xs[i] = xs[j]!;
+      }
+      slots = this.slots;
+      xs = this.xs;
+    }
+    if (this.grads.length < count) this.grads = new Float64Array(count * 2);
     const weights = this.weights;
-    // Learn-mode dot: features already weighted (in weight order), then new ones (in x order).
     let r = 0;
     for (let i = 0; i < count; i++) r += weights[slots[i]!]! * xs[i]!;
     const z = r + this.intercept;
@@ -128,52 +160,23 @@ export class GLMCore {
     }
     this.intercept -= rateAt(p.intercept_lr, p.optimizer.nIterations) * g;
     p.optimizer.step(weights, slots, grads, count, this.index.size);
-    if (p.l1 !== 0) this.applyL1(count);
+    if (p.l1 !== 0) this.applyL1(slots, count);
   }
 
-  /**
-   * Maps x to weight slots in River's learn-mode order and inserts new features with their
-   * initial weight. Fills `slots`/`xs`; returns how many.
-   */
-  private prepare(x: Features): number {
-    const count = x.size;
-    if (this.slots.length < count) {
-      this.slots = new Int32Array(count * 2);
-      this.xs = new Float64Array(count * 2);
-      this.grads = new Float64Array(count * 2);
-    }
-    const slots = this.slots;
-    const xs = this.xs;
-    let i = 0;
-    let sorted = true;
-    let prev = -1;
-    for (const [name, xi] of x) {
-      let s = this.index.slotOf(name);
-      if (s < 0) {
-        s = this.index.add(name);
-        this.weights = ensureCapacity(this.weights, s + 1);
-        this.weights[s] = this.params.initializer.value();
-        if (this.params.l1 !== 0) this.cumL1 = ensureCapacity(this.cumL1, s + 1);
-      }
-      slots[i] = s;
-      xs[i] = xi;
-      if (s < prev) sorted = false;
-      prev = s;
-      i++;
-    }
-    // New slots are numbered after every existing one in x order, so ascending slot order is
-    // exactly River's key order: existing weights in weight order, then new keys in x order.
-    if (!sorted) sortPairs(slots, xs, count);
-    return count;
-  }
+  /** A new feature's weight starts at the initializer's value (River inserts it during the dot). */
+  private readonly insert = (slot: number): void => {
+    this.weights = ensureCapacity(this.weights, slot + 1);
+    this.weights[slot] = this.params.initializer.value();
+    if (this.params.l1 !== 0) this.cumL1 = ensureCapacity(this.cumL1, slot + 1);
+  };
 
-  private applyL1(count: number): void {
+  private applyL1(slots: Int32Array, count: number): void {
     const p = this.params;
     this.maxCumL1 = this.maxCumL1 + p.l1 * p.optimizer.learningRate;
     const w = this.weights;
     const cum = this.cumL1;
     for (let i = 0; i < count; i++) {
-      const s = this.slots[i]!;
+      const s = slots[i]!;
       const before = w[s]!;
       if (before > 0) w[s] = Math.max(0, before - (this.maxCumL1 + cum[s]!));
       else if (before < 0) w[s] = Math.min(0, before + (this.maxCumL1 - cum[s]!));
@@ -216,29 +219,5 @@ export class GLMCore {
     this.intercept = intercept;
     this.maxCumL1 = maxCumL1;
     this.cumL1 = withCapacity(cumL1, names.length);
-  }
-}
-
-/** Sorts parallel arrays by slot (only needed when x arrives in a new key order). */
-function sortPairs(slots: Int32Array, xs: Float64Array, n: number): void {
-  if (n > 32) {
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => slots[a]! - slots[b]!);
-    const s2 = order.map((i) => slots[i]!);
-    const x2 = order.map((i) => xs[i]!);
-    slots.set(s2);
-    xs.set(x2);
-    return;
-  }
-  for (let i = 1; i < n; i++) {
-    const s = slots[i]!;
-    const v = xs[i]!;
-    let j = i - 1;
-    while (j >= 0 && slots[j]! > s) {
-      slots[j + 1] = slots[j]!;
-      xs[j + 1] = xs[j]!;
-      j--;
-    }
-    slots[j + 1] = s;
-    xs[j + 1] = v;
   }
 }

@@ -1,6 +1,7 @@
 import type { Schema } from "../base/component.js";
 import { Transformer } from "../base/estimator.js";
-import { ensureCapacity, FeatureIndex, withCapacity } from "../base/feature-index.js";
+import { DenseFeatures } from "../base/dense-features.js";
+import { ensureCapacity, FeatureIndex, type SlotView, withCapacity } from "../base/feature-index.js";
 import { encodeNumbers, StateReader } from "../base/state.js";
 import type { Features, Json } from "../base/types.js";
 
@@ -31,43 +32,58 @@ export class StandardScaler extends Transformer<StandardScalerParams> {
   }
 
   learnOne(x: Features): void {
+    this.learnView(this.index.view(x, true, this.grow));
+  }
+
+  override learnTransformOne(x: Features): DenseFeatures {
+    const view = this.index.view(x, true, this.grow);
+    this.learnView(view);
+    return this.transformView(view);
+  }
+
+  private learnView({ slots, values, count }: SlotView): void {
     const withStd = this.params.with_std;
-    for (const [name, xi] of x) {
-      let s = this.index.slotOf(name);
-      if (s < 0) {
-        s = this.index.add(name);
-        const size = this.index.size;
-        this.counts = ensureCapacity(this.counts, size);
-        this.means = ensureCapacity(this.means, size);
-        this.vars = ensureCapacity(this.vars, size);
-      }
-      const n = ++this.counts[s]!;
-      const oldMean = this.means[s]!;
+    const counts = this.counts;
+    const means = this.means;
+    const vars = this.vars;
+    for (let i = 0; i < count; i++) {
+      const s = slots[i]!;
+      const xi = values[i]!;
+      const n = ++counts[s]!;
+      const oldMean = means[s]!;
       const mean = oldMean + (xi - oldMean) / n;
-      this.means[s] = mean;
-      if (withStd) this.vars[s]! += ((xi - oldMean) * (xi - mean) - this.vars[s]!) / n;
+      means[s] = mean;
+      if (withStd) vars[s]! += ((xi - oldMean) * (xi - mean) - vars[s]!) / n;
     }
   }
 
-  transformOne(x: Features): Features {
-    const out: Features = new Map();
+  private readonly grow = (slot: number): void => {
+    this.counts = ensureCapacity(this.counts, slot + 1);
+    this.means = ensureCapacity(this.means, slot + 1);
+    this.vars = ensureCapacity(this.vars, slot + 1);
+  };
+
+  transformOne(x: Features): DenseFeatures {
+    return this.transformView(this.index.view(x));
+  }
+
+  private transformView({ names, slots, values, count }: SlotView): DenseFeatures {
+    const out: number[] = [];
     const withStd = this.params.with_std;
-    for (const [name, xi] of x) {
-      const s = this.index.slotOf(name);
+    for (let i = 0; i < count; i++) {
+      const s = slots[i]!;
+      const xi = values[i]!;
       if (s < 0) {
         // River: mean 0 and variance 0 for an unseen feature, so the scaled value is 0.
-        out.set(name, withStd ? 0 : xi);
-        continue;
+        out.push(withStd ? 0 : xi);
+      } else if (!withStd) {
+        out.push(xi - this.means[s]!);
+      } else {
+        const sd = Math.sqrt(this.vars[s]!);
+        out.push(sd !== 0 ? (xi - this.means[s]!) / sd : 0);
       }
-      const centered = xi - this.means[s]!;
-      if (!withStd) {
-        out.set(name, centered);
-        continue;
-      }
-      const sd = Math.sqrt(this.vars[s]!);
-      out.set(name, sd !== 0 ? centered / sd : 0);
     }
-    return out;
+    return new DenseFeatures(names, out);
   }
 
   /** Learned statistics per feature, in first-seen order. */

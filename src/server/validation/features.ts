@@ -35,7 +35,7 @@ export function toFeatures(raw: unknown, path: string, maxFeatures: number): Fea
       },
     );
   }
-  const x: Features = new Map();
+  const x = new Map<string, number>();
   const obj = raw as Record<string, unknown>;
   for (const key of keys) {
     const v = obj[key];

@@ -1,0 +1,3 @@
+export async function runHttp(_seconds: number): Promise<string> {
+  return "";
+}

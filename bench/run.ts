@@ -1,0 +1,15 @@
+/**
+ * `npm run bench [-- inprocess|http ...]`: prints figures and ratios against baselines measured
+ * in the same run. Nothing here asserts timings. BENCH_SECONDS sets the length of each
+ * measurement (default 3 s in-process, 5 s per HTTP run).
+ */
+import { runHttp } from "./http.js";
+import { runInProcess } from "./inprocess.js";
+
+const which = process.argv.slice(2);
+const want = (name: string) => which.length === 0 || which.includes(name);
+const seconds = Number(process.env.BENCH_SECONDS ?? 0);
+
+console.log(`Brook benchmarks — node ${process.version}, ${new Date().toISOString()}\n`);
+if (want("inprocess")) console.log(`${runInProcess(seconds || 3)}\n`);
+if (want("http")) console.log(`${await runHttp(seconds || 5)}\n`);
