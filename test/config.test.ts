@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { defaults, loadConfig, splitMetrics } from "../src/config/config.js";
-import { BrookError } from "../src/errors.js";
+import type { BrookError } from "../src/errors.js";
 
 describe("configuration", () => {
   it("defaults: port 8080 like the original, the blog's model", () => {
@@ -32,8 +32,14 @@ describe("configuration", () => {
   });
 
   it("rejects bad values, naming the flag or variable", () => {
-    assert.throws(() => loadConfig({}, { BROOK_PORT: "80x" }), (e: BrookError) => /BROOK_PORT/.test(e.message));
-    assert.throws(() => loadConfig({ port: "70000" }, {}), (e: BrookError) => /--port/.test(e.message));
+    assert.throws(
+      () => loadConfig({}, { BROOK_PORT: "80x" }),
+      (e: BrookError) => /BROOK_PORT/.test(e.message),
+    );
+    assert.throws(
+      () => loadConfig({ port: "70000" }, {}),
+      (e: BrookError) => /--port/.test(e.message),
+    );
     assert.throws(() => loadConfig({ bodyLimit: "12" }, {}), /--body-limit/);
     assert.throws(() => loadConfig({}, { BROOK_LOG_LEVEL: "loud" }), /BROOK_LOG_LEVEL/);
     assert.throws(() => loadConfig({ model: "  " }, {}), /--model/);

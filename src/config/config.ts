@@ -1,68 +1,96 @@
 import { brookError } from "../errors.js";
 
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+const FSYNC = ["always", "interval", "never"] as const;
+const STORES = ["file", "memory"] as const;
+
 /** Brook's settings, parsed once at start and frozen. */
 export interface Config {
   /** TCP port of the HTTP server (8080 like the original app). */
   readonly port: number;
   readonly host: string;
-  /** Spec of the `default` model created at start. */
+  /** Spec of the `default` model created on first start. */
   readonly model: string;
   /** Metric specs of the default model; empty means the task's default (ROCAUC, Accuracy or MAE). */
   readonly metrics: readonly string[];
+  /** Where models, logs and checkpoints live (`store: file`). */
+  readonly dataDir: string;
+  /** `file` (durable, the default) or `memory` (nothing survives a restart). */
+  readonly store: (typeof STORES)[number];
+  /** When logged events reach the disk before a learn is answered. */
+  readonly fsync: (typeof FSYNC)[number];
+  readonly fsyncIntervalMs: number;
+  /** Size at which a log segment file is closed and a new one started. */
+  readonly segmentBytes: number;
+  /** Checkpoint every this many events... */
+  readonly checkpointEvery: number;
+  /** ...or every this many seconds when something was learned. */
+  readonly checkpointInterval: number;
+  /** Checkpoints kept per model. */
+  readonly checkpointKeep: number;
+  /** Seconds a remembered prediction waits for its label. */
+  readonly pendingTtl: number;
+  /** Most remembered predictions per model. */
+  readonly pendingCapacity: number;
+  /** Event ids remembered per model for idempotent retries. */
+  readonly eventIdCapacity: number;
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit: number;
   /** Most instances in one batch request. */
   readonly maxBatch: number;
   /** Most features in one instance. */
   readonly maxFeatures: number;
-  readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  readonly logLevel: (typeof LOG_LEVELS)[number];
 }
-
-/** Every setting's default, in one place. */
-export const defaults: Config = Object.freeze({
-  port: 8080,
-  host: "0.0.0.0",
-  model: "StandardScaler | LogisticRegression",
-  metrics: [],
-  bodyLimit: 1024 * 1024,
-  maxBatch: 10_000,
-  maxFeatures: 10_000,
-  logLevel: "info",
-});
-
-/** Environment variable of each setting. */
-export const envNames: Record<keyof Config, string> = {
-  port: "BROOK_PORT",
-  host: "BROOK_HOST",
-  model: "BROOK_MODEL",
-  metrics: "BROOK_METRICS",
-  bodyLimit: "BROOK_BODY_LIMIT",
-  maxBatch: "BROOK_MAX_BATCH",
-  maxFeatures: "BROOK_MAX_FEATURES",
-  logLevel: "BROOK_LOG_LEVEL",
-};
-
-const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 type Raw = string | number | readonly string[] | undefined;
 
-function integer(v: Raw, source: string, min: number, max: number): number {
-  const n = typeof v === "number" ? v : Number(String(v).trim());
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw brookError(
-      "INVALID_CONFIG",
-      `${source} must be an integer from ${min} to ${max}, got "${String(v)}"`,
-    );
-  }
-  return n;
+interface Setting {
+  env: string;
+  default: unknown;
+  /** Help text of the flag. */
+  help: string;
+  parse: (v: Raw, source: string) => unknown;
+}
+
+function integer(min: number, max: number) {
+  return (v: Raw, source: string): number => {
+    const n = typeof v === "number" ? v : Number(String(v).trim());
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw brookError(
+        "INVALID_CONFIG",
+        `${source} must be an integer from ${min} to ${max}, got "${String(v)}"`,
+      );
+    }
+    return n;
+  };
+}
+
+function text(v: Raw, source: string): string {
+  const s = String(v).trim();
+  if (s === "") throw brookError("INVALID_CONFIG", `${source} must not be empty`);
+  return s;
+}
+
+function oneOf<T extends string>(choices: readonly T[]) {
+  return (v: Raw, source: string): T => {
+    const s = String(v).trim().toLowerCase();
+    if (!(choices as readonly string[]).includes(s)) {
+      throw brookError(
+        "INVALID_CONFIG",
+        `${source} must be one of ${choices.join(", ")}, got "${String(v)}"`,
+      );
+    }
+    return s as T;
+  };
 }
 
 /** Splits a metrics list at top-level commas ("ROCAUC, ROCAUC(n_thresholds=1000)"). */
-export function splitMetrics(text: string): string[] {
+export function splitMetrics(list: string): string[] {
   const out: string[] = [];
   let depth = 0;
   let current = "";
-  for (const c of text) {
+  for (const c of list) {
     if (c === "(" || c === "[") depth++;
     if (c === ")" || c === "]") depth--;
     if (c === "," && depth === 0) {
@@ -76,35 +104,122 @@ export function splitMetrics(text: string): string[] {
   return out.map((s) => s.trim()).filter((s) => s !== "");
 }
 
-function parseValue(key: keyof Config, v: Raw, source: string): Config[keyof Config] {
-  switch (key) {
-    case "port":
-      return integer(v, source, 0, 65535);
-    case "bodyLimit":
-      return integer(v, source, 1024, 1024 ** 3);
-    case "maxBatch":
-      return integer(v, source, 1, 1_000_000);
-    case "maxFeatures":
-      return integer(v, source, 1, 10_000_000);
-    case "host":
-    case "model": {
-      const s = String(v).trim();
-      if (s === "") throw brookError("INVALID_CONFIG", `${source} must not be empty`);
-      return s;
-    }
-    case "metrics":
-      return Array.isArray(v) ? v.map(String) : splitMetrics(String(v));
-    case "logLevel": {
-      const s = String(v).trim().toLowerCase();
-      if (!(LOG_LEVELS as readonly string[]).includes(s)) {
-        throw brookError(
-          "INVALID_CONFIG",
-          `${source} must be one of ${LOG_LEVELS.join(", ")}, got "${String(v)}"`,
-        );
-      }
-      return s as Config["logLevel"];
-    }
-  }
+/** Every setting: its variable, default, help and parser, in one place. */
+export const settings: { readonly [K in keyof Config]: Setting } = {
+  port: { env: "BROOK_PORT", default: 8080, help: "TCP port", parse: integer(0, 65535) },
+  host: { env: "BROOK_HOST", default: "0.0.0.0", help: "interface to listen on", parse: text },
+  model: {
+    env: "BROOK_MODEL",
+    default: "StandardScaler | LogisticRegression",
+    help: "spec of the default model (created on first start)",
+    parse: text,
+  },
+  metrics: {
+    env: "BROOK_METRICS",
+    default: [],
+    help: "comma-separated metrics of the default model (default by task: ROCAUC, Accuracy or MAE)",
+    parse: (v) => (Array.isArray(v) ? v.map(String) : splitMetrics(String(v))),
+  },
+  dataDir: {
+    env: "BROOK_DATA_DIR",
+    default: "./data",
+    help: "data folder (models, logs, checkpoints)",
+    parse: text,
+  },
+  store: {
+    env: "BROOK_STORE",
+    default: "file",
+    help: "file (durable) or memory (nothing survives a restart)",
+    parse: oneOf(STORES),
+  },
+  fsync: {
+    env: "BROOK_FSYNC",
+    default: "always",
+    help: "always (a learn is answered once on disk; concurrent learns share one fsync), interval, or never",
+    parse: oneOf(FSYNC),
+  },
+  fsyncIntervalMs: {
+    env: "BROOK_FSYNC_INTERVAL_MS",
+    default: 100,
+    help: "fsync period with --fsync interval (ms)",
+    parse: integer(1, 60_000),
+  },
+  segmentBytes: {
+    env: "BROOK_SEGMENT_BYTES",
+    default: 64 * 1024 * 1024,
+    help: "log segment size (bytes)",
+    parse: integer(64 * 1024, 2 ** 31 - 1),
+  },
+  checkpointEvery: {
+    env: "BROOK_CHECKPOINT_EVERY",
+    default: 50_000,
+    help: "checkpoint every N events",
+    parse: integer(1, 1e9),
+  },
+  checkpointInterval: {
+    env: "BROOK_CHECKPOINT_INTERVAL",
+    default: 60,
+    help: "checkpoint every T seconds when something changed",
+    parse: integer(1, 86_400 * 365),
+  },
+  checkpointKeep: {
+    env: "BROOK_CHECKPOINT_KEEP",
+    default: 5,
+    help: "checkpoints kept per model",
+    parse: integer(1, 1000),
+  },
+  pendingTtl: {
+    env: "BROOK_PENDING_TTL",
+    default: 86_400,
+    help: "seconds a remembered prediction waits for its label",
+    parse: integer(1, 86_400 * 365),
+  },
+  pendingCapacity: {
+    env: "BROOK_PENDING_CAPACITY",
+    default: 100_000,
+    help: "most remembered predictions per model (the oldest is evicted)",
+    parse: integer(1, 100_000_000),
+  },
+  eventIdCapacity: {
+    env: "BROOK_EVENT_ID_CAPACITY",
+    default: 100_000,
+    help: "event ids remembered per model for idempotent retries",
+    parse: integer(1, 100_000_000),
+  },
+  bodyLimit: {
+    env: "BROOK_BODY_LIMIT",
+    default: 1024 * 1024,
+    help: "largest request body (bytes)",
+    parse: integer(1024, 1024 ** 3),
+  },
+  maxBatch: {
+    env: "BROOK_MAX_BATCH",
+    default: 10_000,
+    help: "most instances per batch request",
+    parse: integer(1, 1_000_000),
+  },
+  maxFeatures: {
+    env: "BROOK_MAX_FEATURES",
+    default: 10_000,
+    help: "most features per instance",
+    parse: integer(1, 10_000_000),
+  },
+  logLevel: {
+    env: "BROOK_LOG_LEVEL",
+    default: "info",
+    help: "fatal, error, warn, info, debug (logs requests), trace or silent",
+    parse: oneOf(LOG_LEVELS),
+  },
+};
+
+/** Every setting's default, in one place. */
+export const defaults: Config = Object.freeze(
+  Object.fromEntries(Object.entries(settings).map(([k, s]) => [k, s.default])),
+) as unknown as Config;
+
+/** `bodyLimit` → `body-limit`, the flag spelling. */
+export function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 /**
@@ -116,18 +231,14 @@ export function loadConfig(
   flags: Partial<Record<keyof Config, Raw>> = {},
   env: Record<string, string | undefined> = process.env,
 ): Config {
-  const out: Record<string, unknown> = { ...defaults };
-  for (const key of Object.keys(defaults) as (keyof Config)[]) {
+  const out: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(settings) as [keyof Config, Setting][]) {
     const flag = flags[key];
-    const fromEnv = env[envNames[key]];
-    if (flag !== undefined) out[key] = parseValue(key, flag, `--${kebab(key)}`);
-    else if (fromEnv !== undefined && fromEnv !== "") out[key] = parseValue(key, fromEnv, envNames[key]);
+    const fromEnv = env[s.env];
+    if (flag !== undefined) out[key] = s.parse(flag, `--${kebab(key)}`);
+    else if (fromEnv !== undefined && fromEnv !== "") out[key] = s.parse(fromEnv, s.env);
+    else out[key] = s.default;
   }
   out.metrics = Object.freeze([...(out.metrics as string[])]);
   return Object.freeze(out) as unknown as Config;
-}
-
-/** `bodyLimit` → `body-limit`, the flag spelling. */
-export function kebab(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }

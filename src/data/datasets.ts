@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Features, Label } from "../learn/index.js";
 import { UsageError } from "../errors.js";
+import type { Features, Label } from "../learn/index.js";
 import { readCsv } from "./csv.js";
 
 /** A labelled stream: features in CSV column order, and the target. */
@@ -39,7 +39,8 @@ export const DATASETS: readonly DatasetInfo[] = [
     file: "trump_approval.csv",
     target: "five_thirty_eight",
     task: "regression",
-    description: "FiveThirtyEight Trump approval, 1001 rows, 6 numeric features (River's datasets.TrumpApproval)",
+    description:
+      "FiveThirtyEight Trump approval, 1001 rows, 6 numeric features (River's datasets.TrumpApproval)",
     convertTarget: Number,
   },
 ];

@@ -1,50 +1,161 @@
-import type { LearnExample, ModelHost } from "../models/model-host.js";
-import type { ModelRegistry } from "../models/registry.js";
+import { brookError } from "../errors.js";
+import type { Json, RawFeatures } from "../learn/index.js";
+import { ModelHost, type PredictOutcome } from "../models/model-host.js";
+import { checkModelName } from "../models/names.js";
+import { type LearnItem, type LearnResult, ModelWriter, type WriterOptions } from "../models/writer.js";
+import type { CheckpointInfo, ModelRecord, Storage } from "../store/ports.js";
 
-/** What a learn request gets back: the state right after its last example was applied. */
-export interface LearnResult {
-  /** The model's version after the examples (one version per example). */
-  version: number;
-  /** How many examples were learned. */
-  learned: number;
-  /** Metric values by name, right after the examples. */
-  metrics: Record<string, number>;
-  /** River's metric texts at that moment (`ROCAUC: 95.07%`). */
-  texts: string[];
+export type { LearnItem, LearnResult };
+
+export interface EngineOptions extends WriterOptions {
+  /** The model created when the data folder has none. */
+  defaultModel: { name: string; spec: string; metrics: readonly string[] };
 }
 
 /**
- * The write path. Learn requests go through `learn`, which applies them one at a time in
- * arrival order (one ordered writer per model), so no example is lost or applied twice.
- * Reads (`host`) see the latest applied version.
+ * All served models, each with its single ordered writer (log, checkpoints, pending labels),
+ * over a storage adapter (files by default, memory for tests). The registry of models is
+ * stored too, so models survive restarts.
  */
-export interface Engine {
-  readonly registry: ModelRegistry;
+export class Engine {
+  private readonly writers = new Map<string, ModelWriter>();
+  private records: ModelRecord[] = [];
+  /** Creations and deletions, one at a time. */
+  private registryLock: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly storage: Storage,
+    private readonly options: EngineOptions,
+  ) {}
+
+  /** Opens the storage, recovers every model, and creates the default model on first start. */
+  static async open(storage: Storage, options: EngineOptions): Promise<Engine> {
+    const engine = new Engine(storage, options);
+    engine.records = await storage.loadRegistry();
+    try {
+      for (const record of engine.records) {
+        engine.writers.set(record.name, await ModelWriter.open(record, storage, options));
+      }
+    } catch (err) {
+      await engine.close({ checkpoint: false });
+      throw err;
+    }
+    const d = options.defaultModel;
+    const existing = engine.records.find((r) => r.name === d.name);
+    if (!existing && engine.records.length === 0) {
+      await engine.create(d.name, d.spec, d.metrics);
+    } else if (
+      existing &&
+      (existing.spec !== d.spec || JSON.stringify(existing.metrics) !== JSON.stringify(d.metrics))
+    ) {
+      options.logger?.warn(
+        { model: d.name, stored: existing.spec, configured: d.spec },
+        `model "${d.name}" already exists in ${storage.location} with its own spec and metrics; the configured ones are ignored (delete the model or use another data folder to change them)`,
+      );
+    }
+    return engine;
+  }
+
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.registryLock.then(fn, fn);
+    this.registryLock = run.catch(() => undefined);
+    return run;
+  }
+
+  list(): ModelWriter[] {
+    return [...this.writers.values()];
+  }
+
+  /** The writer of model `name` (404 error if none). */
+  writer(name: string): ModelWriter {
+    const w = this.writers.get(name);
+    if (!w) throw brookError("MODEL_NOT_FOUND", `there is no model called "${name}"`, { model: name });
+    return w;
+  }
+
   /** The served model called `name` (404 error if none). */
-  host(name: string): ModelHost;
-  learn(name: string, examples: readonly LearnExample[]): Promise<LearnResult>;
-  close(): Promise<void>;
-}
-
-/** Everything in this process's memory: nothing survives a restart. */
-export class MemoryEngine implements Engine {
-  constructor(readonly registry: ModelRegistry) {}
-
   host(name: string): ModelHost {
-    return this.registry.get(name);
+    return this.writer(name).host;
   }
 
-  async learn(name: string, examples: readonly LearnExample[]): Promise<LearnResult> {
-    const host = this.registry.get(name);
-    // JS runs this synchronously: examples from concurrent requests never interleave.
-    host.learn(examples);
-    return {
-      version: host.version,
-      learned: examples.length,
-      metrics: host.metricValues(),
-      texts: host.metricTexts(),
-    };
+  /**
+   * Creates a model. Creating one that exists with the same spec and metrics is a no-op
+   * (`created: false`); with others it is a 409.
+   */
+  create(
+    name: string,
+    spec: Json,
+    metrics: readonly string[],
+  ): Promise<{ writer: ModelWriter; created: boolean }> {
+    checkModelName(name);
+    return this.locked(async () => {
+      this.assertOpen();
+      const existing = this.records.find((r) => r.name === name);
+      if (existing) {
+        if (
+          JSON.stringify(existing.spec) === JSON.stringify(spec) &&
+          JSON.stringify(existing.metrics) === JSON.stringify(metrics)
+        ) {
+          return { writer: this.writer(name), created: false };
+        }
+        throw brookError(
+          "MODEL_EXISTS",
+          `model "${name}" already exists with another spec or other metrics; delete it first`,
+          {
+            model: name,
+          },
+        );
+      }
+      // Build it once to validate the spec and metrics before anything is stored.
+      new ModelHost(name, spec as string, metrics);
+      const record: ModelRecord = { name, spec, metrics: [...metrics], createdAt: new Date().toISOString() };
+      await this.storage.dropModel(name); // leftovers of an interrupted deletion
+      const writer = await ModelWriter.open(record, this.storage, this.options);
+      await this.storage.saveRegistry([...this.records, record]);
+      this.records.push(record);
+      this.writers.set(name, writer);
+      return { writer, created: true };
+    });
   }
 
-  async close(): Promise<void> {}
+  /** Deletes a model and all its data. */
+  delete(name: string): Promise<void> {
+    return this.locked(async () => {
+      const writer = this.writer(name);
+      this.writers.delete(name);
+      this.records = this.records.filter((r) => r.name !== name);
+      await this.storage.saveRegistry(this.records);
+      await writer.close({ checkpoint: false });
+      await this.storage.dropModel(name);
+    });
+  }
+
+  learn(name: string, items: readonly LearnItem[]): Promise<LearnResult> {
+    return this.writer(name).learn(items);
+  }
+
+  remember(
+    name: string,
+    items: readonly { x: RawFeatures; outcome: PredictOutcome; id?: string }[],
+  ): Promise<string[]> {
+    return this.writer(name).remember(items);
+  }
+
+  checkpoint(name: string): Promise<CheckpointInfo> {
+    return this.writer(name).checkpoint();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw brookError("UNAVAILABLE", "the server is shutting down");
+  }
+
+  /** Graceful shutdown: every writer drains, checkpoints (unless told not to) and closes its log. */
+  async close(options: { checkpoint?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.registryLock;
+    await Promise.all(this.list().map((w) => w.close(options)));
+    await this.storage.close();
+  }
 }

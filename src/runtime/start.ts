@@ -1,11 +1,13 @@
 import type { FastifyInstance } from "fastify";
+import { pino } from "pino";
 import type { Config } from "../config/config.js";
-import { ModelHost } from "../models/model-host.js";
-import { ModelRegistry } from "../models/registry.js";
 import { buildApp } from "../server/app.js";
-import { type Engine, MemoryEngine } from "./engine.js";
+import { FileStorage } from "../store/file/storage.js";
+import { MemoryStorage } from "../store/memory/memory-storage.js";
+import type { Storage } from "../store/ports.js";
+import { Engine, type EngineOptions } from "./engine.js";
 
-/** The name of the model created at start from the configured spec. */
+/** The name of the model created on first start from the configured spec. */
 export const DEFAULT_MODEL = "default";
 
 export interface Brook {
@@ -13,21 +15,43 @@ export interface Brook {
   engine: Engine;
   /** The address the server listens on, e.g. `http://127.0.0.1:8080`. */
   url: string;
+  /** Graceful shutdown: stop accepting requests, drain, checkpoint, close the logs. */
   close(): Promise<void>;
 }
 
-/** Creates the engine with the default model and builds the app (not listening). */
-export function createBrook(config: Config): { app: FastifyInstance; engine: Engine } {
-  const registry = new ModelRegistry();
-  registry.add(new ModelHost(DEFAULT_MODEL, config.model, config.metrics));
-  const engine = new MemoryEngine(registry);
-  return { app: buildApp({ config, engine }), engine };
+export function storageFor(config: Config): Storage {
+  if (config.store === "memory") return new MemoryStorage();
+  return new FileStorage(config.dataDir, {
+    fsync: config.fsync,
+    fsyncIntervalMs: config.fsyncIntervalMs,
+    segmentBytes: config.segmentBytes,
+  });
 }
 
-/** Starts Brook and listens on the configured host and port. */
-export async function startBrook(config: Config): Promise<Brook> {
-  const { app, engine } = createBrook(config);
-  await app.listen({ port: config.port, host: config.host });
+export function engineOptions(config: Config, logger?: EngineOptions["logger"]): EngineOptions {
+  return {
+    defaultModel: { name: DEFAULT_MODEL, spec: config.model, metrics: config.metrics },
+    checkpointEvery: config.checkpointEvery,
+    checkpointIntervalMs: config.checkpointInterval * 1000,
+    checkpointKeep: config.checkpointKeep,
+    pendingTtlMs: config.pendingTtl * 1000,
+    pendingCapacity: config.pendingCapacity,
+    eventIdCapacity: config.eventIdCapacity,
+    logger,
+  };
+}
+
+/** Opens the storage and recovers every model, builds the app, and listens. */
+export async function startBrook(config: Config, storage: Storage = storageFor(config)): Promise<Brook> {
+  const logger = pino({ level: config.logLevel });
+  const engine = await Engine.open(storage, engineOptions(config, logger));
+  const app = buildApp({ config, engine, logger });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, LogController } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Config } from "../config/config.js";
 import { brookError } from "../errors.js";
 import type { Engine } from "../runtime/engine.js";
@@ -11,15 +11,16 @@ import { seedRoutes } from "./routes/seed.js";
 export interface AppOptions {
   config: Config;
   engine: Engine;
+  logger?: FastifyBaseLogger;
 }
 
 /**
  * Builds the HTTP app (not listening yet): the original routes, the `/v1` JSON API, health
  * checks, and one error handler that answers every failure with a problem body.
  */
-export function buildApp({ config, engine }: AppOptions): FastifyInstance {
+export function buildApp({ config, engine, logger }: AppOptions): FastifyInstance {
   const app = Fastify({
-    logger: config.logLevel === "silent" ? false : { level: config.logLevel },
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
     // One log line per request is too much for a service answering thousands per second.
     logController: new LogController({
       disableRequestLogging: !["debug", "trace"].includes(config.logLevel),

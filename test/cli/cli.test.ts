@@ -10,7 +10,10 @@ import { call, startTestServer } from "../helpers/server.js";
 const ROOT = join(import.meta.dirname, "..", "..");
 
 /** Runs the CLI from source; resolves with its exit code and output. */
-function brook(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function brook(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/cli/main.ts"), ...args], {
       cwd: ROOT,
@@ -36,7 +39,14 @@ function brook(args: string[], env: Record<string, string> = {}): Promise<{ code
 describe("brook evaluate", () => {
   it("prints River's progressive_val_score lines exactly", async () => {
     const expected = readFileSync(join(FIXTURES, "progressive_val_score_print_every_200.txt"), "utf8");
-    const res = await brook(["evaluate", "phishing", "--model", "StandardScaler | LogisticRegression", "--print-every", "200"]);
+    const res = await brook([
+      "evaluate",
+      "phishing",
+      "--model",
+      "StandardScaler | LogisticRegression",
+      "--print-every",
+      "200",
+    ]);
     assert.equal(res.code, 0, res.stderr);
     assert.equal(res.stdout, expected);
   });
@@ -51,7 +61,10 @@ describe("brook evaluate", () => {
   it("rejects an unknown dataset", async () => {
     const res = await brook(["evaluate", "nosuchdata"]);
     assert.equal(res.code, 2);
-    assert.match(res.stderr, /neither a bundled dataset \(phishing, trump_approval\) nor a readable CSV file/);
+    assert.match(
+      res.stderr,
+      /neither a bundled dataset \(phishing, trump_approval\) nor a readable CSV file/,
+    );
   });
 });
 
@@ -65,7 +78,10 @@ describe("brook replay", () => {
   it("replays Phishing through PUT /update_model and ends at River's ROCAUC: 95.07%", async () => {
     const res = await brook(["replay", "phishing", "--url", server.url]);
     assert.equal(res.code, 0, res.stderr);
-    assert.match(res.stdout, /^1250 rows replayed in [\d.]+ s \([\d,]+ rows\/s\), 0 failed\nROCAUC: 95\.07%\n$/);
+    assert.match(
+      res.stdout,
+      /^1250 rows replayed in [\d.]+ s \([\d,]+ rows\/s\), 0 failed\nROCAUC: 95\.07%\n$/,
+    );
     // Not a TTY here: plain progress lines on stderr, about every 10 %.
     assert.match(res.stderr, /^125\/1250 \(10%\) [\d,]+ rows\/s ROCAUC: /m);
     assert.match(res.stderr, /^1250\/1250 \(100%\) [\d,]+ rows\/s ROCAUC: 95\.07%$/m);
@@ -75,7 +91,19 @@ describe("brook replay", () => {
 
   it("sends to the /v1 API with several requests in flight and loses none", async () => {
     const before_ = (await call(server.url, "GET", "/v1/models/default")).body.version;
-    const res = await brook(["replay", "phishing", "--url", server.url, "--route", "v1", "--concurrency", "8", "--limit", "300", "--no-progress"]);
+    const res = await brook([
+      "replay",
+      "phishing",
+      "--url",
+      server.url,
+      "--route",
+      "v1",
+      "--concurrency",
+      "8",
+      "--limit",
+      "300",
+      "--no-progress",
+    ]);
     assert.equal(res.code, 0, res.stderr);
     assert.equal(res.stderr, "");
     assert.match(res.stdout, /^300 rows replayed/);

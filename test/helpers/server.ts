@@ -2,8 +2,13 @@
 import { type Config, loadConfig } from "../../src/config/config.js";
 import { type Brook, startBrook } from "../../src/runtime/start.js";
 
-export async function startTestServer(overrides: Partial<Record<keyof Config, string | number>> = {}): Promise<Brook> {
-  const config = loadConfig({ port: 0, host: "127.0.0.1", logLevel: "silent", ...overrides }, {});
+export async function startTestServer(
+  overrides: Partial<Record<keyof Config, string | number>> = {},
+): Promise<Brook> {
+  const config = loadConfig(
+    { port: 0, host: "127.0.0.1", logLevel: "silent", store: "memory", ...overrides },
+    {},
+  );
   return startBrook(config);
 }
 

@@ -111,7 +111,15 @@ describe("metrics", () => {
   });
 
   it("update then revert restores every metric", () => {
-    const make = () => [new Accuracy(), new F1(), new LogLoss(), new ROCAUC(), new MAE(), new RMSE(), new R2()];
+    const make = () => [
+      new Accuracy(),
+      new F1(),
+      new LogLoss(),
+      new ROCAUC(),
+      new MAE(),
+      new RMSE(),
+      new R2(),
+    ];
     const ms = make();
     const pairs: [boolean, number][] = [
       [true, 0.8],
@@ -129,7 +137,9 @@ describe("metrics", () => {
     const mid = ms.map((m) => m.get());
     for (const m of ms) for (const [y, p] of pairs.slice(3)) feed(m, y, p);
     for (const m of ms) for (const [y, p] of pairs.slice(3)) feed(m, y, p, true);
-    ms.forEach((m, i) => assert.ok(Math.abs(m.get() - mid[i]!) < 1e-12, `${m.kind}: ${m.get()} vs ${mid[i]}`));
+    for (const [i, m] of ms.entries()) {
+      assert.ok(Math.abs(m.get() - mid[i]!) < 1e-12, `${m.kind}: ${m.get()} vs ${mid[i]}`);
+    }
   });
 
   it("metric names show non-default params", () => {

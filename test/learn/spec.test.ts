@@ -7,8 +7,8 @@ import {
   LogisticRegression,
   Pipeline,
   SpecError,
-  specStringToJson,
   StandardScaler,
+  specStringToJson,
 } from "../../src/learn/index.js";
 
 function specError(spec: unknown, pattern: RegExp, position?: number): void {
@@ -33,7 +33,10 @@ describe("model specs", () => {
       params: {
         steps: [
           { kind: "StandardScaler" },
-          { kind: "LogisticRegression", params: { l2: 0.001, optimizer: { kind: "Adam", params: { lr: 0.01 } } } },
+          {
+            kind: "LogisticRegression",
+            params: { l2: 0.001, optimizer: { kind: "Adam", params: { lr: 0.01 } } },
+          },
         ],
       },
     };
@@ -44,11 +47,16 @@ describe("model specs", () => {
     });
     assert.deepEqual(direct.getParams(), fromText.getParams());
     // A JSON array is shorthand for a pipeline.
-    assert.deepEqual(build([{ kind: "StandardScaler" }, json.params.steps[1]]).getParams(), fromText.getParams());
+    assert.deepEqual(
+      build([{ kind: "StandardScaler" }, json.params.steps[1]]).getParams(),
+      fromText.getParams(),
+    );
   });
 
   it("accepts River's spellings: module prefixes, positional args, True/False/None", () => {
-    const a = build("preprocessing.StandardScaler(with_std=False) | linear_model.LogisticRegression(optim.SGD(0.1))");
+    const a = build(
+      "preprocessing.StandardScaler(with_std=False) | linear_model.LogisticRegression(optim.SGD(0.1))",
+    );
     const steps = a.getParams().steps as any[];
     assert.equal(steps[0].params.with_std, false);
     assert.equal(steps[1].params.optimizer.params.lr, 0.1);
@@ -65,16 +73,31 @@ describe("model specs", () => {
   it("describes a component back as a spec with only non-default params", () => {
     const text = "StandardScaler | LogisticRegression(optimizer=Adam(lr=0.01), l2=0.001)";
     assert.equal(describeSpec(build(text)), text);
-    assert.equal(describeSpec(build("StandardScaler|LogisticRegression()")), "StandardScaler | LogisticRegression");
+    assert.equal(
+      describeSpec(build("StandardScaler|LogisticRegression()")),
+      "StandardScaler | LogisticRegression",
+    );
   });
 
   it("says which name is unknown and where, with a suggestion", () => {
-    specError("StandardScaler | LogisticRegresion", /unknown name "LogisticRegresion" \(did you mean LogisticRegression\?\)/, 17);
-    specError("StandardScaler | LogisticRegression(optimizer=Adamm())", /unknown name "Adamm" \(did you mean Adam\?\)/, 46);
+    specError(
+      "StandardScaler | LogisticRegresion",
+      /unknown name "LogisticRegresion" \(did you mean LogisticRegression\?\)/,
+      17,
+    );
+    specError(
+      "StandardScaler | LogisticRegression(optimizer=Adamm())",
+      /unknown name "Adamm" \(did you mean Adam\?\)/,
+      46,
+    );
   });
 
   it("says which parameter is wrong and why", () => {
-    specError("LogisticRegression(l3=1)", /LogisticRegression has no parameter "l3" \(its parameters: optimizer, loss/, 19);
+    specError(
+      "LogisticRegression(l3=1)",
+      /LogisticRegression has no parameter "l3" \(its parameters: optimizer, loss/,
+      19,
+    );
     specError("LogisticRegression(l2=-1)", /LogisticRegression\.l2 must be a number >= 0, got -1/, 0);
     specError("LogisticRegression(l2='a')", /l2 must be a number/);
     specError("LogisticRegression(optimizer=0.5)", /optimizer must be an optimizer, got 0.5/);
@@ -94,8 +117,14 @@ describe("model specs", () => {
   });
 
   it("reports JSON spec errors with their path", () => {
-    specError({ kind: "Pipeline", params: { steps: [{ kind: "StandardScaler" }, { kind: "Nope" }] } }, /spec\.params\.steps\[1\]: unknown name "Nope"/);
-    specError({ kind: "LogisticRegression", params: { l2: "x" } }, /spec: LogisticRegression\.l2 must be a number/);
+    specError(
+      { kind: "Pipeline", params: { steps: [{ kind: "StandardScaler" }, { kind: "Nope" }] } },
+      /spec\.params\.steps\[1\]: unknown name "Nope"/,
+    );
+    specError(
+      { kind: "LogisticRegression", params: { l2: "x" } },
+      /spec: LogisticRegression\.l2 must be a number/,
+    );
     specError({ kind: "LogisticRegression", extra: 1 }, /unexpected key "extra"/);
     specError(42, /expected \{"kind"/);
   });

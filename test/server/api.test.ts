@@ -29,7 +29,10 @@ describe("JSON API /v1/models", () => {
   });
 
   it("learns single examples and batches in order, one version per example", async () => {
-    const single = await call(brook.url, "POST", "/v1/models/default/learn", { x: obj(phishing[0]!.x), y: phishing[0]!.y });
+    const single = await call(brook.url, "POST", "/v1/models/default/learn", {
+      x: obj(phishing[0]!.x),
+      y: phishing[0]!.y,
+    });
     assert.equal(single.status, 200);
     assert.equal(single.body.version, 1);
     assert.equal(single.body.learned, 1);
@@ -52,10 +55,15 @@ describe("JSON API /v1/models", () => {
     assert.equal(res.body.predictions.length, 10);
     for (const [i, x] of xs.entries()) {
       const one = await call(brook.url, "POST", "/v1/models/default/predict", { x });
-      assert.deepEqual(res.body.predictions[i], { prediction: one.body.prediction, probabilities: one.body.probabilities });
+      assert.deepEqual(res.body.predictions[i], {
+        prediction: one.body.prediction,
+        probabilities: one.body.probabilities,
+      });
     }
     // {"x": {...}} items are accepted too, like learn instances.
-    const wrapped = await call(brook.url, "POST", "/v1/models/default/predict", { instances: xs.map((x) => ({ x })) });
+    const wrapped = await call(brook.url, "POST", "/v1/models/default/predict", {
+      instances: xs.map((x) => ({ x })),
+    });
     assert.deepEqual(wrapped.body.predictions, res.body.predictions);
   });
 

@@ -30,7 +30,14 @@ for (const [method, path] of all) {
   const learn = learnPaths.some(([, p]) => p === path);
   const withY = (x: unknown) => (learn ? { x, y: true } : { x });
   cases.push(
-    { name: "malformed JSON", method, path, body: '{"x": {"https": 1}', status: 400, code: "BROOK_INVALID_JSON" },
+    {
+      name: "malformed JSON",
+      method,
+      path,
+      body: '{"x": {"https": 1}',
+      status: 400,
+      code: "BROOK_INVALID_JSON",
+    },
     { name: "empty body", method, path, body: "", status: 400, code: "BROOK_INVALID_JSON" },
     {
       name: "not JSON",
@@ -43,14 +50,49 @@ for (const [method, path] of all) {
     },
     { name: "array body", method, path, body: "[1, 2]", status: 400, code: "BROOK_INVALID_REQUEST" },
     { name: "null body", method, path, body: "null", status: 400, code: "BROOK_INVALID_REQUEST" },
-    { name: "missing x", method, path, body: learn ? { y: true } : {}, status: 400, code: "BROOK_INVALID_REQUEST" },
+    {
+      name: "missing x",
+      method,
+      path,
+      body: learn ? { y: true } : {},
+      status: 400,
+      code: "BROOK_INVALID_REQUEST",
+    },
     { name: "x is a number", method, path, body: withY(3), status: 400, code: "BROOK_INVALID_FEATURES" },
     { name: "x is an array", method, path, body: withY([1, 2]), status: 400, code: "BROOK_INVALID_FEATURES" },
     { name: "x is null", method, path, body: withY(null), status: 400, code: "BROOK_INVALID_FEATURES" },
-    { name: "string value", method, path, body: withY({ ...X, https: "yes" }), status: 400, code: "BROOK_INVALID_FEATURES" },
-    { name: "boolean value", method, path, body: withY({ ...X, https: true }), status: 400, code: "BROOK_INVALID_FEATURES" },
-    { name: "null value", method, path, body: withY({ ...X, https: null }), status: 400, code: "BROOK_INVALID_FEATURES" },
-    { name: "nested value", method, path, body: withY({ ...X, https: { a: 1 } }), status: 400, code: "BROOK_INVALID_FEATURES" },
+    {
+      name: "string value",
+      method,
+      path,
+      body: withY({ ...X, https: "yes" }),
+      status: 400,
+      code: "BROOK_INVALID_FEATURES",
+    },
+    {
+      name: "boolean value",
+      method,
+      path,
+      body: withY({ ...X, https: true }),
+      status: 400,
+      code: "BROOK_INVALID_FEATURES",
+    },
+    {
+      name: "null value",
+      method,
+      path,
+      body: withY({ ...X, https: null }),
+      status: 400,
+      code: "BROOK_INVALID_FEATURES",
+    },
+    {
+      name: "nested value",
+      method,
+      path,
+      body: withY({ ...X, https: { a: 1 } }),
+      status: 400,
+      code: "BROOK_INVALID_FEATURES",
+    },
     {
       name: "non-finite value (1e999 parses to Infinity)",
       method,
@@ -79,7 +121,14 @@ for (const [method, path] of all) {
   if (learn) {
     cases.push(
       { name: "missing y", method, path, body: { x: X }, status: 400, code: "BROOK_INVALID_TARGET" },
-      { name: "y is a string", method, path, body: { x: X, y: "yes" }, status: 400, code: "BROOK_INVALID_TARGET" },
+      {
+        name: "y is a string",
+        method,
+        path,
+        body: { x: X, y: "yes" },
+        status: 400,
+        code: "BROOK_INVALID_TARGET",
+      },
       { name: "y is 2", method, path, body: { x: X, y: 2 }, status: 400, code: "BROOK_INVALID_TARGET" },
       { name: "y is 0.5", method, path, body: { x: X, y: 0.5 }, status: 400, code: "BROOK_INVALID_TARGET" },
       { name: "y is null", method, path, body: { x: X, y: null }, status: 400, code: "BROOK_INVALID_TARGET" },
@@ -90,11 +139,46 @@ for (const [method, path] of all) {
 const v1Learn = "/v1/models/default/learn";
 const v1Predict = "/v1/models/default/predict";
 cases.push(
-  { name: "unknown field", method: "POST", path: v1Learn, body: { x: X, y: true, weight: 2 }, status: 400, code: "BROOK_INVALID_REQUEST" },
-  { name: "unknown field", method: "POST", path: v1Predict, body: { x: X, X: 1 }, status: 400, code: "BROOK_INVALID_REQUEST" },
-  { name: "x and instances", method: "POST", path: v1Predict, body: { x: X, instances: [X] }, status: 400, code: "BROOK_INVALID_REQUEST" },
-  { name: "instances not a list", method: "POST", path: v1Learn, body: { instances: { x: X, y: true } }, status: 400, code: "BROOK_INVALID_REQUEST" },
-  { name: "empty instances", method: "POST", path: v1Predict, body: { instances: [] }, status: 400, code: "BROOK_INVALID_REQUEST" },
+  {
+    name: "unknown field",
+    method: "POST",
+    path: v1Learn,
+    body: { x: X, y: true, weight: 2 },
+    status: 400,
+    code: "BROOK_INVALID_REQUEST",
+  },
+  {
+    name: "unknown field",
+    method: "POST",
+    path: v1Predict,
+    body: { x: X, X: 1 },
+    status: 400,
+    code: "BROOK_INVALID_REQUEST",
+  },
+  {
+    name: "x and instances",
+    method: "POST",
+    path: v1Predict,
+    body: { x: X, instances: [X] },
+    status: 400,
+    code: "BROOK_INVALID_REQUEST",
+  },
+  {
+    name: "instances not a list",
+    method: "POST",
+    path: v1Learn,
+    body: { instances: { x: X, y: true } },
+    status: 400,
+    code: "BROOK_INVALID_REQUEST",
+  },
+  {
+    name: "empty instances",
+    method: "POST",
+    path: v1Predict,
+    body: { instances: [] },
+    status: 400,
+    code: "BROOK_INVALID_REQUEST",
+  },
   {
     name: "too many instances",
     method: "POST",
@@ -107,7 +191,13 @@ cases.push(
     name: "one bad instance rejects the whole batch",
     method: "POST",
     path: v1Learn,
-    body: { instances: [{ x: X, y: true }, { x: X, y: false }, { x: X, y: "maybe" }] },
+    body: {
+      instances: [
+        { x: X, y: true },
+        { x: X, y: false },
+        { x: X, y: "maybe" },
+      ],
+    },
     status: 400,
     code: "BROOK_INVALID_TARGET",
   },
@@ -119,11 +209,37 @@ cases.push(
     status: 400,
     code: "BROOK_INVALID_REQUEST",
   },
-  { name: "unknown model", method: "POST", path: "/v1/models/nope/learn", body: { x: X, y: true }, status: 404, code: "BROOK_MODEL_NOT_FOUND" },
-  { name: "unknown model", method: "GET", path: "/v1/models/nope", status: 404, code: "BROOK_MODEL_NOT_FOUND" },
-  { name: "unknown model", method: "GET", path: "/v1/models/nope/export", status: 404, code: "BROOK_MODEL_NOT_FOUND" },
+  {
+    name: "unknown model",
+    method: "POST",
+    path: "/v1/models/nope/learn",
+    body: { x: X, y: true },
+    status: 404,
+    code: "BROOK_MODEL_NOT_FOUND",
+  },
+  {
+    name: "unknown model",
+    method: "GET",
+    path: "/v1/models/nope",
+    status: 404,
+    code: "BROOK_MODEL_NOT_FOUND",
+  },
+  {
+    name: "unknown model",
+    method: "GET",
+    path: "/v1/models/nope/export",
+    status: 404,
+    code: "BROOK_MODEL_NOT_FOUND",
+  },
   { name: "unknown route", method: "GET", path: "/predict", status: 404, code: "BROOK_ROUTE_NOT_FOUND" },
-  { name: "unknown route", method: "POST", path: "/v1/models/default/fit", body: { x: X }, status: 404, code: "BROOK_ROUTE_NOT_FOUND" },
+  {
+    name: "unknown route",
+    method: "POST",
+    path: "/v1/models/default/fit",
+    body: { x: X },
+    status: 404,
+    code: "BROOK_ROUTE_NOT_FOUND",
+  },
 );
 
 describe("bad input gets a 4xx problem and never touches the model", () => {
@@ -157,9 +273,17 @@ describe("bad input gets a 4xx problem and never touches the model", () => {
   });
 
   it("errors name the offending field", async () => {
-    const res = await call(brook.url, "POST", v1Learn, { instances: [{ x: X, y: true }, { x: { ...X, https: "1" }, y: true }] });
+    const res = await call(brook.url, "POST", v1Learn, {
+      instances: [
+        { x: X, y: true },
+        { x: { ...X, https: "1" }, y: true },
+      ],
+    });
     assert.equal(res.body.path, "instances[1].x.https");
-    assert.match(res.body.error, /instances\[1\]\.x\.https must be a number/);
+    assert.match(
+      res.body.error,
+      /instances\[1\]\.x\.https is the string "1", but model "default" only takes numbers/,
+    );
   });
 
   it("a __proto__ feature is data, not a prototype", async () => {

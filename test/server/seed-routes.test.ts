@@ -39,8 +39,32 @@ describe("the original blog routes", () => {
   });
 
   it("POST /predict uses the freshest model and answers True/False like str(bool)", async () => {
-    const phishy = { x: { empty_server_form_handler: 0, popup_window: 0, https: 0, request_from_other_domain: 0, anchor_from_other_domain: 0, is_popular: 1, long_url: 1, age_of_domain: 0, ip_in_url: 1 } };
-    const safe = { x: { empty_server_form_handler: 1, popup_window: 1, https: 1, request_from_other_domain: 1, anchor_from_other_domain: 1, is_popular: 0, long_url: 0, age_of_domain: 1, ip_in_url: 0 } };
+    const phishy = {
+      x: {
+        empty_server_form_handler: 0,
+        popup_window: 0,
+        https: 0,
+        request_from_other_domain: 0,
+        anchor_from_other_domain: 0,
+        is_popular: 1,
+        long_url: 1,
+        age_of_domain: 0,
+        ip_in_url: 1,
+      },
+    };
+    const safe = {
+      x: {
+        empty_server_form_handler: 1,
+        popup_window: 1,
+        https: 1,
+        request_from_other_domain: 1,
+        anchor_from_other_domain: 1,
+        is_popular: 0,
+        long_url: 0,
+        age_of_domain: 1,
+        ip_in_url: 0,
+      },
+    };
     assert.equal((await call(brook.url, "POST", "/predict", phishy)).text, "True");
     assert.equal((await call(brook.url, "POST", "/predict", safe)).text, "False");
   });

@@ -1,64 +1,48 @@
 import type { Command } from "commander";
-import { type Config, loadConfig } from "../../config/config.js";
+import { type Config, kebab, loadConfig, settings } from "../../config/config.js";
 import { startBrook } from "../../runtime/start.js";
 
-/** Flags of `brook serve`, one per setting (each also has a BROOK_* variable). */
+/** `brook serve`: one flag per setting (each also has a BROOK_* variable), then start. */
 export function addServeCommand(program: Command): void {
-  program
+  const cmd = program
     .command("serve")
-    .description("start the server (predictions and learning on one model)")
-    .option("-p, --port <port>", "TCP port (env BROOK_PORT, default 8080)")
-    .option("--host <host>", "interface to listen on (env BROOK_HOST, default 0.0.0.0)")
-    .option(
-      "-m, --model <spec>",
-      'model spec of the default model (env BROOK_MODEL, default "StandardScaler | LogisticRegression")',
-    )
-    .option(
-      "--metrics <specs>",
-      "comma-separated metrics of the default model (env BROOK_METRICS; default by task)",
-    )
-    .option("--body-limit <bytes>", "largest request body (env BROOK_BODY_LIMIT, default 1048576)")
-    .option("--max-batch <n>", "most instances per batch request (env BROOK_MAX_BATCH, default 10000)")
-    .option("--max-features <n>", "most features per instance (env BROOK_MAX_FEATURES, default 10000)")
-    .option(
-      "--log-level <level>",
-      "fatal|error|warn|info|debug|trace|silent (env BROOK_LOG_LEVEL, default info)",
-    )
-    .action(async (opts: Record<string, string | undefined>) => {
-      const flags: Partial<Record<keyof Config, string>> = {};
-      for (const key of [
-        "port",
-        "host",
-        "model",
-        "metrics",
-        "bodyLimit",
-        "maxBatch",
-        "maxFeatures",
-        "logLevel",
-      ] as const) {
-        if (opts[key] !== undefined) flags[key] = opts[key];
-      }
-      const config = loadConfig(flags);
-      const brook = await startBrook(config);
-      const host = brook.engine.host("default");
-      brook.app.log.info(
-        { model: host.spec, task: host.task, metrics: host.metrics.map((m) => m.name) },
-        `Brook serving model "default" (${host.spec}) on ${brook.url}`,
+    .description("start the server (predictions and learning, durable by default)");
+  for (const [key, s] of Object.entries(settings)) {
+    const shown = Array.isArray(s.default) ? "by task" : String(s.default);
+    cmd.option(`--${kebab(key)} <value>`, `${s.help} (env ${s.env}, default ${shown})`);
+  }
+  cmd.action(async (opts: Record<string, string | undefined>) => {
+    const flags: Partial<Record<keyof Config, string>> = {};
+    for (const key of Object.keys(settings) as (keyof Config)[]) {
+      if (opts[key] !== undefined) flags[key] = opts[key];
+    }
+    const config = loadConfig(flags);
+    const brook = await startBrook(config);
+    const log = brook.app.log;
+    for (const w of brook.engine.list()) {
+      log.info(
+        { model: w.host.name, spec: w.host.spec, version: w.host.version, seq: w.host.seq },
+        `model "${w.host.name}" ready`,
       );
-      let closing = false;
-      const shutdown = (signal: string) => {
-        if (closing) return;
-        closing = true;
-        brook.app.log.info(`${signal}: shutting down`);
-        brook.close().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            brook.app.log.error({ err }, "shutdown failed");
-            process.exit(1);
-          },
-        );
-      };
-      process.on("SIGINT", () => shutdown("SIGINT"));
-      process.on("SIGTERM", () => shutdown("SIGTERM"));
-    });
+    }
+    log.info(
+      { store: brook.engine.storage.kind, data: brook.engine.storage.location, fsync: config.fsync },
+      `Brook listening on ${brook.url}`,
+    );
+    let closing = false;
+    const shutdown = (signal: string) => {
+      if (closing) return;
+      closing = true;
+      log.info(`${signal}: draining requests, checkpointing, closing logs`);
+      brook.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          log.error({ err }, "shutdown failed");
+          process.exit(1);
+        },
+      );
+    };
+    process.on("SIGINT", () => shutdown("SIGINT"));
+    process.on("SIGTERM", () => shutdown("SIGTERM"));
+  });
 }

@@ -14,7 +14,9 @@ export type Family =
   | "scheduler"
   | "loss"
   | "initializer"
-  | "metric";
+  | "metric"
+  /** How a Hoeffding tree observes a numeric feature (GaussianSplitter, EBSTSplitter). */
+  | "splitter";
 
 /** The type of one constructor parameter. */
 export type ParamType =
@@ -39,8 +41,8 @@ export type ParamType =
       number?: { min?: number; exclusiveMin?: boolean };
     }
   | { type: "components"; families: readonly Family[]; minItems?: number }
-  /** A list of strings (e.g. feature names). */
-  | { type: "strings" };
+  /** A list of strings (e.g. feature names); `nullable` also allows `null` (River's `None`). */
+  | { type: "strings"; nullable?: boolean };
 
 /** One constructor parameter: the schema is the constructor's contract, in positional order. */
 export interface ParamDef {
@@ -164,7 +166,7 @@ function describe(t: ParamType): string {
     case "components":
       return `a list of ${t.families.join(" or ")} components`;
     case "strings":
-      return "a list of strings";
+      return `a list of strings${t.nullable ? " or null" : ""}`;
   }
 }
 
@@ -205,7 +207,9 @@ export function valueFits(v: unknown, t: ParamType): boolean {
         Array.isArray(v) && v.length >= (t.minItems ?? 0) && v.every((c) => isComponentOf(c, t.families))
       );
     case "strings":
-      return Array.isArray(v) && v.every((s) => typeof s === "string");
+      return (
+        (t.nullable === true && v === null) || (Array.isArray(v) && v.every((s) => typeof s === "string"))
+      );
   }
 }
 

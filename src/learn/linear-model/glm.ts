@@ -110,6 +110,11 @@ export class GLMCore {
         this.dense = new Float64Array(n * 2);
         this.stamps = new Uint32Array(n * 2);
       }
+      if (this.generation === 0xffffffff) {
+        // The stamps would wrap: start over with clean ones.
+        this.stamps.fill(0);
+        this.generation = 0;
+      }
       const gen = ++this.generation;
       for (let i = 0; i < count; i++) {
         const s = slots[i]!;

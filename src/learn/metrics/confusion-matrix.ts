@@ -43,6 +43,16 @@ export class ConfusionMatrix {
     return out;
   }
 
+  /** Total weight of the examples whose truth is `label` (River's `sum_row`, the class support). */
+  rowSum(label: Label): number {
+    return this.sumRow.get(label) ?? 0;
+  }
+
+  /** Total weight of the examples predicted as `label` (River's `sum_col`). */
+  colSum(label: Label): number {
+    return this.sumCol.get(label) ?? 0;
+  }
+
   truePositives(label: Label): number {
     return this.cell(label, label);
   }

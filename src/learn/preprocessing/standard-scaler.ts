@@ -1,6 +1,6 @@
 import type { Schema } from "../base/component.js";
-import { Transformer } from "../base/estimator.js";
 import { DenseFeatures } from "../base/dense-features.js";
+import { Transformer } from "../base/estimator.js";
 import { ensureCapacity, FeatureIndex, type SlotView, withCapacity } from "../base/feature-index.js";
 import { encodeNumbers, StateReader } from "../base/state.js";
 import type { Features, Json } from "../base/types.js";

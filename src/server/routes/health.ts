@@ -5,6 +5,6 @@ import type { Engine } from "../../runtime/engine.js";
 export function healthRoutes(engine: Engine) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get("/healthz", async () => ({ status: "ok" }));
-    app.get("/readyz", async () => ({ status: "ready", models: engine.registry.list().length }));
+    app.get("/readyz", async () => ({ status: "ready", models: engine.list().length }));
   };
 }

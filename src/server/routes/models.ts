@@ -1,53 +1,126 @@
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../../config/config.js";
-import type { ModelHost } from "../../models/model-host.js";
+import { splitMetrics } from "../../config/config.js";
+import { brookError } from "../../errors.js";
+import type { Json } from "../../learn/index.js";
+import type { ModelWriter } from "../../models/writer.js";
 import type { Engine } from "../../runtime/engine.js";
+import type { CheckpointInfo } from "../../store/ports.js";
 import { predictionJson } from "../serialize.js";
-import { learnRequest, predictRequest } from "../validation/requests.js";
+import { bodyObject, learnRequest, onlyFields, policyFor, predictRequest } from "../validation/requests.js";
 
 interface NameParams {
   name: string;
 }
 
-function summary(host: ModelHost) {
-  return { name: host.name, spec: host.spec, task: host.task, version: host.version };
+function summary(w: ModelWriter) {
+  const h = w.host;
+  return { name: h.name, spec: h.spec, task: h.task, version: h.version };
+}
+
+function checkpointJson(c: CheckpointInfo) {
+  return { seq: c.seq, version: c.version, created_at: c.createdAt, bytes: c.bytes };
+}
+
+/** Details of a model: spec, params, position in its log, metrics, pending labels, checkpoints. */
+function details(w: ModelWriter) {
+  const h = w.host;
+  const checkpoints = w.listCheckpoints();
+  return {
+    ...summary(w),
+    kind: h.model.kind,
+    params: h.params(),
+    seq: h.seq,
+    learned: h.learned,
+    metrics: h.metricValues(),
+    metrics_text: h.metricTexts(),
+    pending: { waiting: w.pending.size, ...w.pending.counters },
+    checkpoints: {
+      count: checkpoints.length,
+      latest: checkpoints.length ? checkpointJson(checkpoints[checkpoints.length - 1]!) : null,
+    },
+    created_at: w.record.createdAt,
+    updated_at: h.updatedAt.toISOString(),
+  };
+}
+
+/** `metrics` of a create request: a list of specs or one comma-separated string. */
+function metricsField(v: unknown): string[] {
+  if (v === undefined) return [];
+  if (typeof v === "string") return splitMetrics(v);
+  if (Array.isArray(v) && v.every((m) => typeof m === "string")) return v;
+  throw brookError("INVALID_REQUEST", 'metrics must be a list of metric specs, e.g. ["ROCAUC", "Accuracy"]', {
+    path: "metrics",
+  });
 }
 
 /** The versioned JSON API, one set of routes per named model, under `/v1/models`. */
 export function modelRoutes(engine: Engine, config: Config) {
   return async (app: FastifyInstance): Promise<void> => {
-    app.get("/", async () => ({ models: engine.registry.list().map(summary) }));
+    app.get("/", async () => ({ models: engine.list().map(summary) }));
 
-    app.get<{ Params: NameParams }>("/:name", async (request) => {
-      const host = engine.host(request.params.name);
-      return {
-        ...summary(host),
-        kind: host.model.kind,
-        params: host.params(),
-        learned: host.version,
-        metrics: host.metricValues(),
-        metrics_text: host.metricTexts(),
-        created_at: host.createdAt.toISOString(),
-        updated_at: host.updatedAt.toISOString(),
-      };
+    app.put<{ Params: NameParams }>("/:name", async (request, reply) => {
+      const b = bodyObject(request.body);
+      onlyFields(b, ["spec", "metrics"]);
+      if (typeof b.spec !== "string" && (typeof b.spec !== "object" || b.spec === null)) {
+        throw brookError(
+          "INVALID_REQUEST",
+          'spec is required: a spec string ("StandardScaler | LogisticRegression") or its JSON',
+          { path: "spec" },
+        );
+      }
+      const { writer, created } = await engine.create(
+        request.params.name,
+        b.spec as Json,
+        metricsField(b.metrics),
+      );
+      return reply.code(created ? 201 : 200).send(details(writer));
     });
 
+    app.delete<{ Params: NameParams }>("/:name", async (request, reply) => {
+      await engine.delete(request.params.name);
+      return reply.code(204).send();
+    });
+
+    app.get<{ Params: NameParams }>("/:name", async (request) => details(engine.writer(request.params.name)));
+
     app.post<{ Params: NameParams }>("/:name/predict", async (request) => {
-      const host = engine.host(request.params.name);
-      const { batch, xs } = predictRequest(request.body, config);
-      if (!batch) return { model: host.name, version: host.version, ...predictionJson(host.predict(xs[0]!)) };
-      return {
-        model: host.name,
-        version: host.version,
-        predictions: xs.map((x) => predictionJson(host.predict(x))),
+      const writer = engine.writer(request.params.name);
+      const host = writer.host;
+      const req = predictRequest(request.body, policyFor(host, config), config);
+      const version = host.version;
+      const outcomes = req.xs.map((x) => host.predict(x));
+      const keep = req.remember.flatMap((id, i) => (id === undefined ? [] : [{ i, id }]));
+      const ids: (string | undefined)[] = new Array(outcomes.length);
+      if (keep.length > 0) {
+        const given = await writer.remember(
+          keep.map(({ i, id }) => ({ x: req.xs[i]!, outcome: outcomes[i]!, id: id ?? undefined })),
+        );
+        keep.forEach(({ i }, k) => {
+          ids[i] = given[k];
+        });
+      }
+      const one = (i: number) => {
+        const json = predictionJson(outcomes[i]!);
+        return ids[i] === undefined ? json : { ...json, id: ids[i] };
       };
+      if (!req.batch) return { model: host.name, version, ...one(0) };
+      return { model: host.name, version, predictions: outcomes.map((_, i) => one(i)) };
     });
 
     app.post<{ Params: NameParams }>("/:name/learn", async (request) => {
-      const host = engine.host(request.params.name);
-      const { examples } = learnRequest(request.body, host.task, config);
-      const result = await engine.learn(host.name, examples);
-      return { model: host.name, version: result.version, learned: result.learned, metrics: result.metrics };
+      const writer = engine.writer(request.params.name);
+      const { batch, items } = learnRequest(request.body, writer.host, config);
+      const r = await writer.learn(items);
+      const body: Record<string, unknown> = {
+        model: writer.host.name,
+        version: r.version,
+        seq: r.seq,
+        learned: r.learned,
+        metrics: r.metrics,
+      };
+      if (r.duplicates > 0) body[batch ? "duplicates" : "duplicate"] = batch ? r.duplicates : true;
+      return body;
     });
 
     app.get<{ Params: NameParams }>("/:name/metrics", async (request) => {
@@ -63,5 +136,41 @@ export function modelRoutes(engine: Engine, config: Config) {
     app.get<{ Params: NameParams }>("/:name/export", async (request) =>
       engine.host(request.params.name).export(),
     );
+
+    app.get<{ Params: NameParams }>("/:name/checkpoints", async (request) => {
+      const w = engine.writer(request.params.name);
+      return {
+        model: w.host.name,
+        version: w.host.version,
+        checkpoints: w.listCheckpoints().map(checkpointJson),
+      };
+    });
+
+    app.post<{ Params: NameParams }>("/:name/checkpoints", async (request, reply) => {
+      const info = await engine.checkpoint(request.params.name);
+      return reply.code(201).send({ model: request.params.name, checkpoint: checkpointJson(info) });
+    });
+
+    app.post<{ Params: NameParams }>("/:name/rollback", async (request) => {
+      const w = engine.writer(request.params.name);
+      const b = bodyObject(request.body);
+      onlyFields(b, ["version"]);
+      if (typeof b.version !== "number" || !Number.isSafeInteger(b.version) || b.version < 0) {
+        throw brookError("INVALID_REQUEST", "version must be a non-negative integer", { path: "version" });
+      }
+      const r = await w.rollback(b.version);
+      return {
+        model: w.host.name,
+        version: r.version,
+        restored: checkpointJson(r.checkpoint),
+        learned: w.host.learned,
+      };
+    });
+
+    app.post<{ Params: NameParams }>("/:name/import", async (request) => {
+      const w = engine.writer(request.params.name);
+      const r = await w.import(bodyObject(request.body));
+      return { model: w.host.name, version: r.version, learned: w.host.learned };
+    });
   };
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Config } from "../../config/config.js";
 import type { Engine } from "../../runtime/engine.js";
 import { predictionJson, pythonStr } from "../serialize.js";
-import { learnRequest, predictRequest } from "../validation/requests.js";
+import { learnRequest, policyFor, predictRequest } from "../validation/requests.js";
 
 /** The model the original routes serve. */
 export const SEED_MODEL = "default";
@@ -21,7 +21,8 @@ export function seedRoutes(engine: Engine, config: Config) {
   return async (app: FastifyInstance): Promise<void> => {
     app.post("/predict", async (request, reply) => {
       const host = engine.host(SEED_MODEL);
-      const { xs } = predictRequest(request.body, config, []);
+      // The original read only "x" and ignored the rest.
+      const { xs } = predictRequest(request.body, policyFor(host, config), config, { strict: false });
       const outcome = host.predict(xs[0]!);
       if (wantsJson(request)) return { model: host.name, version: host.version, ...predictionJson(outcome) };
       return reply
@@ -32,8 +33,8 @@ export function seedRoutes(engine: Engine, config: Config) {
     app.put("/update_model", async (request, reply) => {
       const host = engine.host(SEED_MODEL);
       // The original ignored extra fields; so do we here (the /v1 API is strict).
-      const { examples } = learnRequest(request.body, host.task, config, { strict: false });
-      const result = await engine.learn(SEED_MODEL, examples);
+      const { items } = learnRequest(request.body, host, config, { strict: false });
+      const result = await engine.learn(SEED_MODEL, items);
       const text = result.texts.join(", ");
       if (wantsJson(request)) {
         return { model: host.name, version: result.version, metrics: result.metrics, text };

@@ -1,5 +1,5 @@
 import { brookError } from "../../errors.js";
-import type { Features } from "../../learn/index.js";
+import type { RawFeatures } from "../../learn/index.js";
 import { keysInOrder } from "../json-body.js";
 
 function kindOf(v: unknown): string {
@@ -11,37 +11,65 @@ function kindOf(v: unknown): string {
   return String(v);
 }
 
+/** What a model accepts as feature values. */
+export interface FeaturePolicy {
+  maxFeatures: number;
+  /** Strings and booleans too (the model has encoders or nominal splits), not only numbers. */
+  raw: boolean;
+  /** Names the model in the error when a string comes to a numbers-only model. */
+  model: string;
+}
+
 /**
- * Validates a JSON feature object and converts it to an ordered feature map. Values must be
- * finite numbers; `path` names the object in errors (e.g. `instances[3]`).
+ * Validates a JSON feature object and converts it to an ordered feature map (wire order, even
+ * for integer-like names). Values must be finite numbers, or also strings and booleans when
+ * the model can consume them; `path` names the object in errors (e.g. `instances[3]`).
  */
-export function toFeatures(raw: unknown, path: string, maxFeatures: number): Features {
+export function toFeatures(raw: unknown, path: string, policy: FeaturePolicy): RawFeatures {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw brookError(
-      raw === undefined ? "INVALID_REQUEST" : "INVALID_FEATURES",
-      raw === undefined
-        ? `${path} is missing: send the features as {"${lastKey(path)}": {"name": value, ...}}`
-        : `${path} must be an object of feature values, got ${kindOf(raw)}`,
-      { path },
-    );
+    if (raw === undefined) {
+      throw brookError(
+        "INVALID_REQUEST",
+        `${path} is missing: send the features as {"${lastKey(path)}": {"name": value, ...}}`,
+        {
+          path,
+        },
+      );
+    }
+    throw brookError("INVALID_FEATURES", `${path} must be an object of feature values, got ${kindOf(raw)}`, {
+      path,
+    });
   }
   const keys = keysInOrder(raw);
-  if (keys.length > maxFeatures) {
+  if (keys.length > policy.maxFeatures) {
     throw brookError(
       "INVALID_FEATURES",
-      `${path} has ${keys.length} features, more than the limit of ${maxFeatures}`,
+      `${path} has ${keys.length} features, more than the limit of ${policy.maxFeatures}`,
       {
         path,
       },
     );
   }
-  const x = new Map<string, number>();
+  const x = new Map<string, number | string | boolean>();
   const obj = raw as Record<string, unknown>;
   for (const key of keys) {
     const v = obj[key];
-    if (typeof v !== "number" || !Number.isFinite(v)) {
-      const why = typeof v === "number" ? "is not finite" : `must be a number, got ${kindOf(v)}`;
-      throw brookError("INVALID_FEATURES", `${path}.${key} ${why}`, { path: `${path}.${key}` });
+    if (typeof v === "number") {
+      if (!Number.isFinite(v))
+        throw brookError("INVALID_FEATURES", `${path}.${key} is not finite`, { path: `${path}.${key}` });
+    } else if (typeof v === "string" || typeof v === "boolean") {
+      if (!policy.raw) {
+        throw brookError(
+          "INVALID_FEATURES",
+          `${path}.${key} is ${kindOf(v)}, but model "${policy.model}" only takes numbers (put an encoder such as OneHotEncoder in its spec to use categorical values)`,
+          { path: `${path}.${key}` },
+        );
+      }
+    } else {
+      const expected = policy.raw ? "a number, a string or a boolean" : "a number";
+      throw brookError("INVALID_FEATURES", `${path}.${key} must be ${expected}, got ${kindOf(v)}`, {
+        path: `${path}.${key}`,
+      });
     }
     x.set(key, v);
   }

@@ -1,33 +1,30 @@
 import type { Config } from "../../config/config.js";
 import { brookError } from "../../errors.js";
-import type { Features, Task } from "../../learn/index.js";
-import type { LearnExample } from "../../models/model-host.js";
+import type { RawFeatures } from "../../learn/index.js";
+import type { ModelHost } from "../../models/model-host.js";
 import { normalizeTarget } from "../../models/targets.js";
-import { toFeatures } from "./features.js";
+import type { LearnItem } from "../../models/writer.js";
+import { type FeaturePolicy, toFeatures } from "./features.js";
 
 type Limits = Pick<Config, "maxBatch" | "maxFeatures">;
 
 /** The body as a JSON object, or a 400 naming what came instead. */
 export function bodyObject(body: unknown): Record<string, unknown> {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw brookError(
-      "INVALID_REQUEST",
-      `the body must be a JSON object, got ${body === null ? "null" : Array.isArray(body) ? "an array" : typeof body}`,
-    );
+    const got = body === null ? "null" : Array.isArray(body) ? "an array" : typeof body;
+    throw brookError("INVALID_REQUEST", `the body must be a JSON object, got ${got}`);
   }
   return body as Record<string, unknown>;
 }
 
 /** Rejects fields the route does not know (a typo would otherwise be silently ignored). */
-export function onlyFields(body: Record<string, unknown>, allowed: readonly string[]): void {
+export function onlyFields(body: Record<string, unknown>, allowed: readonly string[], prefix = ""): void {
   for (const key of Object.keys(body)) {
     if (!allowed.includes(key)) {
       throw brookError(
         "INVALID_REQUEST",
-        `unknown field "${key}" (expected ${allowed.map((a) => `"${a}"`).join(", ")})`,
-        {
-          path: key,
-        },
+        `unknown field "${prefix}${key}" (expected ${allowed.map((a) => `"${a}"`).join(", ")})`,
+        { path: `${prefix}${key}` },
       );
     }
   }
@@ -50,71 +47,150 @@ function batch(body: Record<string, unknown>, limits: Limits): unknown[] {
   return list;
 }
 
-function exclusive(body: Record<string, unknown>): "one" | "many" {
-  const hasX = body.x !== undefined;
+function exclusive(body: Record<string, unknown>, single: string[]): "one" | "many" {
+  const hasOne = single.some((k) => body[k] !== undefined);
   const hasMany = body.instances !== undefined;
-  if (hasX && hasMany) throw brookError("INVALID_REQUEST", 'send either "x" or "instances", not both');
+  if (hasOne && hasMany)
+    throw brookError(
+      "INVALID_REQUEST",
+      `send either ${single.map((k) => `"${k}"`).join("/")} or "instances", not both`,
+    );
   return hasMany ? "many" : "one";
 }
 
-/** Features of a predict request: `{"x": {...}}` or `{"instances": [{...}, ...]}`. */
+function hasControl(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 0x20) return true;
+  return false;
+}
+
+/** A client id for a remembered prediction or an event: a non-empty string of at most 128 characters. */
+function idField(v: unknown, path: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || v.length === 0 || v.length > 128 || hasControl(v)) {
+    throw brookError(
+      "INVALID_REQUEST",
+      `${path} must be a string of 1 to 128 characters without control characters`,
+      { path },
+    );
+  }
+  return v;
+}
+
+function object(item: unknown, path: string, what: string): Record<string, unknown> {
+  if (typeof item !== "object" || item === null || Array.isArray(item)) {
+    throw brookError("INVALID_REQUEST", `${path} must be an object ${what}`, { path });
+  }
+  return item as Record<string, unknown>;
+}
+
+export function policyFor(host: ModelHost, limits: Limits): FeaturePolicy {
+  return { maxFeatures: limits.maxFeatures, raw: host.model.acceptsRaw, model: host.name };
+}
+
+export interface PredictRequest {
+  batch: boolean;
+  xs: RawFeatures[];
+  /** Per instance: the id to remember it under, `null` for a generated one, `undefined` to not remember it. */
+  remember: (string | null | undefined)[];
+}
+
+/**
+ * A predict request: `{"x": {...}}` or `{"instances": [{...} | {"x": {...}, "id"?}, ...]}`,
+ * with `"id"` (single) or `"remember": true` to keep the prediction for a label that comes later.
+ */
 export function predictRequest(
   body: unknown,
+  policy: FeaturePolicy,
   limits: Limits,
-  extra: readonly string[] = [],
-): {
-  batch: boolean;
-  xs: Features[];
-} {
+  options: { strict?: boolean } = {},
+): PredictRequest {
   const b = bodyObject(body);
-  onlyFields(b, ["x", "instances", ...extra]);
-  if (exclusive(b) === "one") return { batch: false, xs: [toFeatures(b.x, "x", limits.maxFeatures)] };
-  const xs = batch(b, limits).map((item, i) => {
-    // An instance is a feature object, or {"x": {...}} like a learn instance.
+  const strict = options.strict !== false;
+  if (strict) onlyFields(b, ["x", "instances", "id", "remember"]);
+  if (b.remember !== undefined && typeof b.remember !== "boolean") {
+    throw brookError("INVALID_REQUEST", "remember must be true or false", { path: "remember" });
+  }
+  const rememberAll = b.remember === true;
+  if (exclusive(b, ["x", "id"]) === "one") {
+    const id = strict ? idField(b.id, "id") : undefined;
+    return {
+      batch: false,
+      xs: [toFeatures(b.x, "x", policy)],
+      remember: [id ?? (rememberAll ? null : undefined)],
+    };
+  }
+  const xs: RawFeatures[] = [];
+  const remember: (string | null | undefined)[] = [];
+  for (const [i, item] of batch(b, limits).entries()) {
+    const path = `instances[${i}]`;
+    const o = item as Record<string, unknown>;
+    // An instance is a feature object, or {"x": {...}, "id"?: "..."} like a learn instance.
     const wrapped =
       typeof item === "object" &&
       item !== null &&
-      Object.keys(item).length === 1 &&
-      typeof (item as { x?: unknown }).x === "object";
-    return wrapped
-      ? toFeatures((item as { x: unknown }).x, `instances[${i}].x`, limits.maxFeatures)
-      : toFeatures(item, `instances[${i}]`, limits.maxFeatures);
-  });
-  return { batch: true, xs };
+      typeof o.x === "object" &&
+      o.x !== null &&
+      Object.keys(o).every((k) => k === "x" || k === "id");
+    if (wrapped) {
+      xs.push(toFeatures(o.x, `${path}.x`, policy));
+      const id = idField(o.id, `${path}.id`);
+      remember.push(id ?? (rememberAll ? null : undefined));
+    } else {
+      xs.push(toFeatures(item, path, policy));
+      remember.push(rememberAll ? null : undefined);
+    }
+  }
+  return { batch: true, xs, remember };
 }
 
-/** Examples of a learn request: `{"x": {...}, "y": ...}` or `{"instances": [{"x", "y"}, ...]}`. */
+/**
+ * Items of a learn request: `{"x", "y"}`, `{"id", "y"}` (the label of a remembered
+ * prediction), or `{"instances": [...]}` of those; each may carry an `"event_id"` that makes
+ * retries idempotent.
+ */
 export function learnRequest(
   body: unknown,
-  task: Task,
+  host: ModelHost,
   limits: Limits,
   options: { strict?: boolean } = {},
-): { batch: boolean; examples: LearnExample[] } {
+): { batch: boolean; items: LearnItem[] } {
   const b = bodyObject(body);
-  if (options.strict !== false) onlyFields(b, ["x", "y", "instances"]);
-  if (exclusive(b) === "one") {
-    return { batch: false, examples: [example(b, "", task, limits)] };
+  const policy = policyFor(host, limits);
+  if (options.strict === false) {
+    // The original route: {"x", "y"} and nothing else matters.
+    return { batch: false, items: [learnItem({ x: b.x, y: b.y }, "", host, policy)] };
   }
-  if (b.y !== undefined)
-    throw brookError("INVALID_REQUEST", 'with "instances", give each instance its own "y"');
-  const examples = batch(b, limits).map((item, i) => {
+  onlyFields(b, ["x", "id", "y", "event_id", "instances"]);
+  if (exclusive(b, ["x", "id", "y", "event_id"]) === "one")
+    return { batch: false, items: [learnItem(b, "", host, policy)] };
+  const items = batch(b, limits).map((item, i) => {
     const path = `instances[${i}]`;
-    const o = item as Record<string, unknown>;
-    if (typeof item !== "object" || item === null || Array.isArray(item)) {
-      throw brookError("INVALID_REQUEST", `${path} must be an object {"x": {...}, "y": ...}`, { path });
-    }
-    onlyFields(o, ["x", "y"]);
-    return example(o, `${path}.`, task, limits);
+    const o = object(item, path, '{"x": {...}, "y": ...} or {"id": "...", "y": ...}');
+    onlyFields(o, ["x", "id", "y", "event_id"], `${path}.`);
+    return learnItem(o, `${path}.`, host, policy);
   });
-  return { batch: true, examples };
+  return { batch: true, items };
 }
 
-function example(o: Record<string, unknown>, prefix: string, task: Task, limits: Limits): LearnExample {
-  const x = toFeatures(o.x, `${prefix}x`, limits.maxFeatures);
+function learnItem(
+  o: Record<string, unknown>,
+  prefix: string,
+  host: ModelHost,
+  policy: FeaturePolicy,
+): LearnItem {
+  const id = idField(o.id, `${prefix}id`);
+  if (id !== undefined && o.x !== undefined) {
+    throw brookError("INVALID_REQUEST", `send either ${prefix}x or ${prefix}id, not both`, {
+      path: `${prefix}id`,
+    });
+  }
+  const x = id === undefined ? toFeatures(o.x, `${prefix}x`, policy) : undefined;
   if (o.y === undefined) {
     throw brookError("INVALID_TARGET", `${prefix}y is missing: a learn request needs the true target`, {
       path: `${prefix}y`,
     });
   }
-  return { x, y: normalizeTarget(task, o.y, `${prefix}y`) };
+  const y = normalizeTarget(host.task, o.y, `${prefix}y`);
+  const eid = idField(o.event_id, `${prefix}event_id`);
+  return { x, id, y, eid };
 }

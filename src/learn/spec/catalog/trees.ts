@@ -1,4 +1,13 @@
+import { HoeffdingTreeClassifier } from "../../tree/hoeffding-tree-classifier.js";
+import { HoeffdingTreeRegressor } from "../../tree/hoeffding-tree-regressor.js";
+import { EBSTSplitter } from "../../tree/splitters/ebst.js";
+import { GaussianSplitter } from "../../tree/splitters/gaussian.js";
 import type { ComponentClass } from "../registry.js";
 
-/** Hoeffding trees. */
-export const trees: readonly ComponentClass[] = [];
+/** Hoeffding trees and their numeric splitters. */
+export const trees = [
+  HoeffdingTreeClassifier,
+  HoeffdingTreeRegressor,
+  GaussianSplitter,
+  EBSTSplitter,
+] as unknown as readonly ComponentClass[];

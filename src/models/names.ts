@@ -1,0 +1,18 @@
+import { brookError } from "../errors.js";
+
+/** Letters, digits, `_`, `-` and `.`, starting with a letter or digit, at most 64 characters. */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * Model names end up in URLs and folder names: anything that could be a path trick
+ * (`..`, `/`, `\`, a leading dot, control characters) is refused.
+ */
+export function checkModelName(name: string): void {
+  if (!NAME.test(name) || name.includes("..")) {
+    throw brookError(
+      "INVALID_NAME",
+      `"${name.length > 80 ? `${name.slice(0, 77)}...` : name}" is not a valid model name: use 1 to 64 letters, digits, "_", "-" or "." starting with a letter or digit`,
+      { model: name },
+    );
+  }
+}
