@@ -99,7 +99,8 @@ export class ModelHost {
   /** When the last applied event was accepted (ms since the epoch; 0 before any). */
   lastEventAt = 0;
   readonly createdAt = new Date();
-  updatedAt = this.createdAt;
+  /** When the model last changed (ms since the epoch). */
+  private touched = this.createdAt.getTime();
 
   constructor(
     readonly name: string,
@@ -109,6 +110,10 @@ export class ModelHost {
     this.model = asModel(build(spec));
     this.spec = typeof spec === "string" ? spec : describe(this.model);
     this.metrics = buildMetrics(metricSpecs, this.model.task);
+  }
+
+  get updatedAt(): Date {
+    return new Date(this.touched);
   }
 
   get task(): Task {
@@ -134,7 +139,7 @@ export class ModelHost {
     this.model.learnOne(x, y);
     this.learned += 1;
     this.version += 1;
-    this.updatedAt = new Date();
+    this.touched = Date.now();
   }
 
   /** Learns examples in order (tests and offline use; the server goes through its writer). */
@@ -206,6 +211,6 @@ export class ModelHost {
     this.model.fromState(state);
     for (const [i, m] of this.metrics.entries()) m.fromState(metrics?.[i] ?? m.clone().toState());
     this.learned = learned;
-    this.updatedAt = new Date();
+    this.touched = Date.now();
   }
 }

@@ -51,13 +51,15 @@ interface After {
   version: number;
   seq: number;
   metrics: Record<string, number>;
+  /** River's metric texts, when the request asked for them. */
   texts: string[];
 }
 
 interface Inflight extends Stored {
   /** Set once applied, for the event that ends a request. */
   after?: After;
-  wantsAfter: boolean;
+  /** 0: nothing to record; 1: the request ends here; 2: and it wants the metric texts. */
+  wantsAfter: 0 | 1 | 2;
 }
 
 /** The body of a checkpoint. */
@@ -163,12 +165,13 @@ export class ModelWriter {
   }
 
   /** Appends events (seqs assigned now, in call order) and resolves once they are applied. */
-  private async submit(events: LogEvent[]): Promise<After> {
+  private async submit(events: LogEvent[], texts = false): Promise<After> {
     const first = this.log.head + 1;
+    const end: 1 | 2 = texts ? 2 : 1;
     const records: Inflight[] = events.map((event, i) => ({
       seq: first + i,
       event,
-      wantsAfter: i === events.length - 1,
+      wantsAfter: i === events.length - 1 ? end : 0,
     }));
     this.inflight.push(...records);
     try {
@@ -198,12 +201,12 @@ export class ModelWriter {
           `model "${this.record.name}" failed to apply event ${rec.seq}: ${(err as Error).message}`,
         );
       }
-      if (rec.wantsAfter) {
+      if (rec.wantsAfter !== 0) {
         rec.after = {
           version: this.host.version,
           seq: rec.seq,
           metrics: this.host.metricValues(),
-          texts: this.host.metricTexts(),
+          texts: rec.wantsAfter === 2 ? this.host.metricTexts() : [],
         };
       }
     }
@@ -245,38 +248,34 @@ export class ModelWriter {
     this.host.lastEventAt = event.at;
   }
 
-  /** Learns examples, in order, as one request: all are checked before any is logged. */
-  async learn(items: readonly LearnItem[]): Promise<LearnResult> {
+  /**
+   * Learns examples, in order, as one request: all are checked before any is logged.
+   * `texts`: also return River's metric texts (the original route answers with them).
+   */
+  async learn(items: readonly LearnItem[], options: { texts?: boolean } = {}): Promise<LearnResult> {
     this.assertWritable();
     const now = Date.now();
     const events: LogEvent[] = [];
-    const batchEids = new Set<string>();
-    const batchIds = new Set<string>();
+    // Ids seen earlier in this request (only requests of several items need them).
+    let batchEids: Set<string> | undefined;
+    let batchIds: Set<string> | undefined;
     let duplicates = 0;
     let duplicateVersion = 0;
-    for (const [i, item] of items.entries()) {
-      const where = items.length > 1 ? `instances[${i}]` : "";
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
       if (item.eid !== undefined) {
         const known = this.eventIds.get(item.eid);
-        if (known !== undefined || this.inflightEids.has(item.eid) || batchEids.has(item.eid)) {
+        if (known !== undefined || this.inflightEids.has(item.eid) || batchEids?.has(item.eid)) {
           duplicates++;
           duplicateVersion = Math.max(duplicateVersion, known ?? this.host.version);
           continue;
         }
-        batchEids.add(item.eid);
+        (batchEids ??= new Set()).add(item.eid);
       }
       if (item.id !== undefined) {
-        const entry = this.takeable(item.id, now, where, batchIds);
-        batchIds.add(item.id);
-        events.push({
-          type: "learn",
-          x: entry.x,
-          y: item.y,
-          p: entry.p,
-          id: item.id,
-          eid: item.eid,
-          at: now,
-        });
+        const entry = this.takeable(item.id, now, items.length > 1 ? `instances[${i}]` : "", batchIds);
+        (batchIds ??= new Set()).add(item.id);
+        events.push({ type: "learn", x: entry.x, y: item.y, p: entry.p, id: item.id, eid: item.eid, at: now });
       } else {
         events.push({ type: "learn", x: item.x!, y: item.y, eid: item.eid, at: now });
       }
@@ -288,7 +287,7 @@ export class ModelWriter {
         learned: 0,
         duplicates,
         metrics: this.host.metricValues(),
-        texts: this.host.metricTexts(),
+        texts: options.texts ? this.host.metricTexts() : [],
       };
     }
     for (const e of events) {
@@ -296,14 +295,14 @@ export class ModelWriter {
       if (e.eid !== undefined) this.inflightEids.add(e.eid);
       if (e.id !== undefined) this.inflightLabels.add(e.id);
     }
-    const after = await this.submit(events);
+    const after = await this.submit(events, options.texts);
     return { ...after, learned: events.length, duplicates };
   }
 
   /** The remembered prediction `id`, if a label may be learned for it now (404/409 otherwise). */
-  private takeable(id: string, now: number, where: string, batchIds: Set<string>): PendingEntry {
+  private takeable(id: string, now: number, where: string, batchIds: Set<string> | undefined): PendingEntry {
     const path = where ? `${where}.id` : "id";
-    if (this.inflightLabels.has(id) || batchIds.has(id) || this.pending.wasLabelled(id, now)) {
+    if (this.inflightLabels.has(id) || batchIds?.has(id) || this.pending.wasLabelled(id, now)) {
       throw brookError("ALREADY_LABELLED", `${path} "${id}" already has its label`, { path, id });
     }
     const entry = this.pending.get(id) ?? this.inflightRemembered.get(id);

@@ -131,8 +131,8 @@ export class Engine {
     });
   }
 
-  learn(name: string, items: readonly LearnItem[]): Promise<LearnResult> {
-    return this.writer(name).learn(items);
+  learn(name: string, items: readonly LearnItem[], options: { texts?: boolean } = {}): Promise<LearnResult> {
+    return this.writer(name).learn(items, options);
   }
 
   remember(

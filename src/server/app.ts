@@ -1,7 +1,9 @@
+import { createServer } from "node:http";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Config } from "../config/config.js";
 import { brookError } from "../errors.js";
 import type { Engine } from "../runtime/engine.js";
+import { FastLane } from "./fast-lane.js";
 import { parseJsonBody } from "./json-body.js";
 import { sendProblem } from "./problem.js";
 import { healthRoutes } from "./routes/health.js";
@@ -19,15 +21,21 @@ export interface AppOptions {
  * checks, and one error handler that answers every failure with a problem body.
  */
 export function buildApp({ config, engine, logger }: AppOptions): FastifyInstance {
+  const lane = new FastLane(engine, config, logger);
   const app = Fastify({
+    // The hot routes skip the framework (see fast-lane.ts); everything else is Fastify's.
+    serverFactory: (handler) => {
+      const server = createServer((req, res) => lane.handle(req, res) || handler(req, res));
+      // Load generators and replays keep connections open for a long time.
+      server.keepAliveTimeout = 72_000;
+      return server;
+    },
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     // One log line per request is too much for a service answering thousands per second.
     logController: new LogController({
       disableRequestLogging: !["debug", "trace"].includes(config.logLevel),
     }),
     bodyLimit: config.bodyLimit,
-    // Clients may send several requests per connection for a long time (load generators, replays).
-    keepAliveTimeout: 72_000,
     return503OnClosing: true,
   });
 
@@ -53,6 +61,7 @@ export function buildApp({ config, engine, logger }: AppOptions): FastifyInstanc
   app.register(seedRoutes(engine, config));
   app.register(modelRoutes(engine, config), { prefix: "/v1/models" });
   app.register(healthRoutes(engine));
+  app.addHook("preClose", async () => lane.close());
   app.addHook("onClose", async () => engine.close());
   return app;
 }

@@ -5,7 +5,9 @@ import type { PredictOutcome } from "../models/model-host.js";
 /** Class probabilities as a JSON object (labels become keys: `true` → "true"). */
 export function probaJson(proba: Proba): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [label, p] of proba) out[String(label)] = p;
+  proba.forEach((p, label) => {
+    out[String(label)] = p;
+  });
   return out;
 }
 

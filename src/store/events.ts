@@ -1,3 +1,4 @@
+import { DenseFeatures } from "../learn/base/dense-features.js";
 import { decodeNumber, encodeNumber } from "../learn/base/state.js";
 import type { Json, Label, Proba, RawFeatures } from "../learn/index.js";
 import type { Prediction } from "../learn/metrics/metric.js";
@@ -45,6 +46,13 @@ export function changesModel(e: LogEvent): boolean {
  * finite numbers, strings or booleans: the server rejects anything else before logging.
  */
 export function featuresText(x: RawFeatures): string {
+  if (x instanceof DenseFeatures) {
+    let out = "{";
+    for (let i = 0; i < x.names.length; i++) {
+      out += `${i === 0 ? "" : ","}${JSON.stringify(x.names[i])}:${JSON.stringify(x.values_[i])}`;
+    }
+    return `${out}}`;
+  }
   let out = "{";
   let first = true;
   for (const [k, v] of x) {

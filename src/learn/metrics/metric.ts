@@ -32,7 +32,14 @@ export abstract class Metric<P extends object = object> extends Component<P> {
   }
 
   /** A stable name: the kind, plus the params that differ from their defaults (`ROCAUC(n_thresholds=1000)`). */
+  private cachedName: string | undefined;
+
   get name(): string {
+    this.cachedName ??= this.computeName();
+    return this.cachedName;
+  }
+
+  private computeName(): string {
     const schema = (this.constructor as unknown as { schema: Schema }).schema;
     const parts: string[] = [];
     for (const def of schema) {

@@ -44,6 +44,11 @@ export class ROCAUC extends Metric<ROCAUCParams> {
   protected readonly format: MetricFormat = "percent";
   private readonly thresholds: Float64Array;
   private counts: Float64Array;
+  // get() is asked after every learned example (the live metric): cache it between updates.
+  private cached: number | undefined;
+  private readonly tprs: Float64Array;
+  private readonly fprs: Float64Array;
+  private readonly terms: Float64Array;
 
   constructor(params?: Partial<ROCAUCParams>) {
     super(ROCAUC.kind, ROCAUC.schema, params);
@@ -53,6 +58,9 @@ export class ROCAUC extends Metric<ROCAUCParams> {
     this.thresholds[0]! -= 1e-7;
     this.thresholds[n - 1]! += 1e-7;
     this.counts = new Float64Array(n * WIDTH);
+    this.tprs = new Float64Array(n);
+    this.fprs = new Float64Array(n);
+    this.terms = new Float64Array(n - 1);
   }
 
   update(yTrue: Label | number, yPred: Prediction, w = 1): void {
@@ -70,6 +78,7 @@ export class ROCAUC extends Metric<ROCAUCParams> {
   }
 
   private add(truth: boolean, p: number, w: number): void {
+    this.cached = undefined;
     const c = this.counts;
     for (let i = 0; i < this.thresholds.length; i++) {
       const pred = p > this.thresholds[i]!;
@@ -81,9 +90,9 @@ export class ROCAUC extends Metric<ROCAUCParams> {
   }
 
   get(): number {
+    if (this.cached !== undefined) return this.cached;
     const n = this.thresholds.length;
-    const tprs = new Float64Array(n);
-    const fprs = new Float64Array(n);
+    const { tprs, fprs, terms } = this;
     const c = this.counts;
     for (let i = 0; i < n; i++) {
       const o = i * WIDTH;
@@ -97,9 +106,9 @@ export class ROCAUC extends Metric<ROCAUCParams> {
       tprs[i] = tp + fn !== 0 ? tp / (tp + fn) : 0;
       fprs[i] = fp + tn !== 0 ? fp / (fp + tn) : 0;
     }
-    const terms = new Float64Array(n - 1);
     for (let i = 0; i < n - 1; i++) terms[i] = ((fprs[i + 1]! - fprs[i]!) * (tprs[i + 1]! + tprs[i]!)) / 2;
-    return -pairwiseSum(terms);
+    this.cached = -pairwiseSum(terms);
+    return this.cached;
   }
 
   exportState(): Json {
@@ -108,5 +117,6 @@ export class ROCAUC extends Metric<ROCAUCParams> {
 
   importState(data: Json): void {
     this.counts = new StateReader(data, this.kind).numbers("counts", this.counts.length);
+    this.cached = undefined;
   }
 }

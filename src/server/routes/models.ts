@@ -6,8 +6,8 @@ import type { Json } from "../../learn/index.js";
 import type { ModelWriter } from "../../models/writer.js";
 import type { Engine } from "../../runtime/engine.js";
 import type { CheckpointInfo } from "../../store/ports.js";
-import { predictionJson } from "../serialize.js";
-import { bodyObject, learnRequest, onlyFields, policyFor, predictRequest } from "../validation/requests.js";
+import { learnModel, predictModel } from "../handlers.js";
+import { bodyObject, onlyFields } from "../validation/requests.js";
 
 interface NameParams {
   name: string;
@@ -84,44 +84,13 @@ export function modelRoutes(engine: Engine, config: Config) {
 
     app.get<{ Params: NameParams }>("/:name", async (request) => details(engine.writer(request.params.name)));
 
-    app.post<{ Params: NameParams }>("/:name/predict", async (request) => {
-      const writer = engine.writer(request.params.name);
-      const host = writer.host;
-      const req = predictRequest(request.body, policyFor(host, config), config);
-      const version = host.version;
-      const outcomes = req.xs.map((x) => host.predict(x));
-      const keep = req.remember.flatMap((id, i) => (id === undefined ? [] : [{ i, id }]));
-      const ids: (string | undefined)[] = new Array(outcomes.length);
-      if (keep.length > 0) {
-        const given = await writer.remember(
-          keep.map(({ i, id }) => ({ x: req.xs[i]!, outcome: outcomes[i]!, id: id ?? undefined })),
-        );
-        keep.forEach(({ i }, k) => {
-          ids[i] = given[k];
-        });
-      }
-      const one = (i: number) => {
-        const json = predictionJson(outcomes[i]!);
-        return ids[i] === undefined ? json : { ...json, id: ids[i] };
-      };
-      if (!req.batch) return { model: host.name, version, ...one(0) };
-      return { model: host.name, version, predictions: outcomes.map((_, i) => one(i)) };
-    });
+    app.post<{ Params: NameParams }>("/:name/predict", async (request) =>
+      predictModel(engine, config, request.params.name, request.body),
+    );
 
-    app.post<{ Params: NameParams }>("/:name/learn", async (request) => {
-      const writer = engine.writer(request.params.name);
-      const { batch, items } = learnRequest(request.body, writer.host, config);
-      const r = await writer.learn(items);
-      const body: Record<string, unknown> = {
-        model: writer.host.name,
-        version: r.version,
-        seq: r.seq,
-        learned: r.learned,
-        metrics: r.metrics,
-      };
-      if (r.duplicates > 0) body[batch ? "duplicates" : "duplicate"] = batch ? r.duplicates : true;
-      return body;
-    });
+    app.post<{ Params: NameParams }>("/:name/learn", async (request) =>
+      learnModel(engine, config, request.params.name, request.body),
+    );
 
     app.get<{ Params: NameParams }>("/:name/metrics", async (request) => {
       const host = engine.host(request.params.name);

@@ -1,4 +1,5 @@
 import { brookError } from "../../errors.js";
+import { DenseFeatures } from "../../learn/base/dense-features.js";
 import type { RawFeatures } from "../../learn/index.js";
 import { keysInOrder } from "../json-body.js";
 
@@ -50,13 +51,13 @@ export function toFeatures(raw: unknown, path: string, policy: FeaturePolicy): R
       },
     );
   }
-  const x = new Map<string, number | string | boolean>();
   const obj = raw as Record<string, unknown>;
+  const values: (number | string | boolean)[] = [];
+  let numeric = true;
   for (const key of keys) {
     const v = obj[key];
     if (typeof v === "number") {
-      if (!Number.isFinite(v))
-        throw brookError("INVALID_FEATURES", `${path}.${key} is not finite`, { path: `${path}.${key}` });
+      if (!Number.isFinite(v)) throw brookError("INVALID_FEATURES", `${path}.${key} is not finite`, { path: `${path}.${key}` });
     } else if (typeof v === "string" || typeof v === "boolean") {
       if (!policy.raw) {
         throw brookError(
@@ -65,15 +66,16 @@ export function toFeatures(raw: unknown, path: string, policy: FeaturePolicy): R
           { path: `${path}.${key}` },
         );
       }
+      numeric = false;
     } else {
       const expected = policy.raw ? "a number, a string or a boolean" : "a number";
-      throw brookError("INVALID_FEATURES", `${path}.${key} must be ${expected}, got ${kindOf(v)}`, {
-        path: `${path}.${key}`,
-      });
+      throw brookError("INVALID_FEATURES", `${path}.${key} must be ${expected}, got ${kindOf(v)}`, { path: `${path}.${key}` });
     }
-    x.set(key, v);
+    values.push(v);
   }
-  return x;
+  // All numbers: the light array form estimators read directly; otherwise an ordered map.
+  if (numeric) return new DenseFeatures(keys, values as number[]);
+  return new Map(keys.map((k, i) => [k, values[i]!]));
 }
 
 function lastKey(path: string): string {

@@ -1,0 +1,102 @@
+import type { Config } from "../config/config.js";
+import type { Engine } from "../runtime/engine.js";
+import { predictionJson, probaJson, pythonStr } from "./serialize.js";
+import { learnRequest, policyFor, predictRequest } from "./validation/requests.js";
+
+/**
+ * The hot routes' logic, independent of the HTTP framework: Fastify's routes and the fast lane
+ * (see fast-lane.ts) both call these, so they answer exactly the same.
+ */
+
+/** The model the original routes serve. */
+export const SEED_MODEL = "default";
+
+/** A response: JSON, or text as the original app answered. */
+export type Answer = { json: unknown } | { text: string };
+
+/** `POST /v1/models/{name}/predict`: one prediction or a batch, optionally remembered for a later label. */
+export async function predictModel(
+  engine: Engine,
+  config: Config,
+  name: string,
+  body: unknown,
+): Promise<unknown> {
+  const writer = engine.writer(name);
+  const host = writer.host;
+  const req = predictRequest(body, policyFor(host, config), config);
+  const version = host.version;
+  const outcomes = req.xs.map((x) => host.predict(x));
+  let ids: (string | undefined)[] | undefined;
+  const keep = req.remember.flatMap((id, i) => (id === undefined ? [] : [{ i, id }]));
+  if (keep.length > 0) {
+    const given = await writer.remember(
+      keep.map(({ i, id }) => ({ x: req.xs[i]!, outcome: outcomes[i]!, id: id ?? undefined })),
+    );
+    ids = new Array(outcomes.length);
+    for (const [k, { i }] of keep.entries()) ids[i] = given[k];
+  }
+  const one = (i: number) => {
+    const json: Record<string, unknown> = predictionJson(outcomes[i]!);
+    if (ids?.[i] !== undefined) json.id = ids[i];
+    return json;
+  };
+  if (!req.batch) {
+    const o = outcomes[0]!;
+    const single: Record<string, unknown> = { model: host.name, version, prediction: o.prediction ?? null };
+    if (o.probabilities) single.probabilities = probaJson(o.probabilities);
+    if (ids?.[0] !== undefined) single.id = ids[0];
+    return single;
+  }
+  return { model: host.name, version, predictions: outcomes.map((_, i) => one(i)) };
+}
+
+/** `POST /v1/models/{name}/learn`: examples or labels of remembered predictions, applied in order. */
+export async function learnModel(
+  engine: Engine,
+  config: Config,
+  name: string,
+  body: unknown,
+): Promise<unknown> {
+  const writer = engine.writer(name);
+  const { batch, items } = learnRequest(body, writer.host, config);
+  const r = await writer.learn(items);
+  const out: Record<string, unknown> = {
+    model: writer.host.name,
+    version: r.version,
+    seq: r.seq,
+    learned: r.learned,
+    metrics: r.metrics,
+  };
+  if (r.duplicates > 0) out[batch ? "duplicates" : "duplicate"] = batch ? r.duplicates : true;
+  return out;
+}
+
+/** `POST /predict` of the original app: the label as Python prints it, or JSON when asked. */
+export function predictSeed(engine: Engine, config: Config, body: unknown, json: boolean): Answer {
+  const host = engine.host(SEED_MODEL);
+  // The original read only "x" and ignored the rest.
+  const { xs } = predictRequest(body, policyFor(host, config), config, { strict: false });
+  const outcome = host.predict(xs[0]!);
+  if (json) return { json: { model: host.name, version: host.version, ...predictionJson(outcome) } };
+  return { text: pythonStr(outcome.prediction, host.task === "regression") };
+}
+
+/** `PUT /update_model` of the original app: predict, learn, score, and answer the metric text. */
+export async function learnSeed(
+  engine: Engine,
+  config: Config,
+  body: unknown,
+  json: boolean,
+): Promise<Answer> {
+  const host = engine.host(SEED_MODEL);
+  const { items } = learnRequest(body, host, config, { strict: false });
+  const result = await engine.learn(SEED_MODEL, items, { texts: true });
+  const text = result.texts.join(", ");
+  if (json) return { json: { model: host.name, version: result.version, metrics: result.metrics, text } };
+  return { text };
+}
+
+/** Whether an Accept header asks for JSON. */
+export function acceptsJson(accept: string | undefined): boolean {
+  return accept?.includes("application/json") ?? false;
+}
