@@ -5,7 +5,7 @@
  * the ceiling for this computation in JS.
  */
 import { loadStream } from "../src/data/datasets.js";
-import { asModel, build } from "../src/learn/index.js";
+import { asSupervised, build } from "../src/learn/index.js";
 import { fmt, table } from "./table.js";
 
 function timeLoop(seconds: number, step: (i: number) => void): number {
@@ -63,7 +63,7 @@ function denseBaseline(dim: number) {
 
 export function runInProcess(seconds: number): string {
   const rows = loadStream("phishing").rows;
-  const brook = asModel(build("StandardScaler | LogisticRegression"));
+  const brook = asSupervised(build("StandardScaler | LogisticRegression"));
   const brookRate = timeLoop(seconds, (i) => {
     const row = rows[i % rows.length]!;
     brook.predictOne(row.x);

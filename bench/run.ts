@@ -1,10 +1,12 @@
 /**
- * `npm run bench [-- inprocess|http ...]`: prints figures and ratios against baselines measured
- * in the same run. Nothing here asserts timings. BENCH_SECONDS sets the length of each
- * measurement (default 3 s in-process, 5 s per HTTP run).
+ * `npm run bench [-- inprocess|http|zoo ...]`: prints figures and ratios against baselines
+ * measured in the same run. Nothing here asserts timings. BENCH_SECONDS sets the length of each
+ * measurement (default 3 s in-process, 5 s per HTTP run, 1 s per zoo estimator). Run with
+ * `node --expose-gc` (as the npm script does) for the zoo's heap figures.
  */
 import { runHttp } from "./http.js";
 import { runInProcess } from "./inprocess.js";
+import { runZoo } from "./zoo.js";
 
 const which = process.argv.slice(2);
 const want = (name: string) => which.length === 0 || which.includes(name);
@@ -13,3 +15,4 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 0);
 console.log(`Brook benchmarks — node ${process.version}, ${new Date().toISOString()}\n`);
 if (want("inprocess")) console.log(`${runInProcess(seconds || 3)}\n`);
 if (want("http")) console.log(`${await runHttp(seconds || 5)}\n`);
+if (want("zoo")) console.log(`${runZoo(seconds || 1)}\n`);

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "../errors.js";
-import type { Features, Label } from "../learn/index.js";
+import type { Features, Label, RawFeatures } from "../learn/index.js";
 import { readCsv } from "./csv.js";
 
 /** A labelled stream: features in CSV column order, and the target. */
@@ -16,7 +16,7 @@ export interface DatasetInfo {
   name: string;
   file: string;
   target: string;
-  task: "binary" | "regression";
+  task: "binary" | "regression" | "forecasting";
   description: string;
   /** Converts the raw target text (River's converter for this dataset). */
   convertTarget: (text: string) => Label | number;
@@ -43,9 +43,22 @@ export const DATASETS: readonly DatasetInfo[] = [
       "FiveThirtyEight Trump approval, 1001 rows, 6 numeric features (River's datasets.TrumpApproval)",
     convertTarget: Number,
   },
+  {
+    name: "airline_passengers",
+    file: "airline_passengers.csv",
+    target: "passengers",
+    task: "forecasting",
+    description: "Monthly airline passengers 1949-1960, 144 rows, month as text (River's datasets.AirlinePassengers)",
+    convertTarget: Number,
+  },
 ];
 
-const ALIASES: Record<string, string> = { trump: "trump_approval", trumpapproval: "trump_approval" };
+const ALIASES: Record<string, string> = {
+  trump: "trump_approval",
+  trumpapproval: "trump_approval",
+  airline: "airline_passengers",
+  airlinepassengers: "airline_passengers",
+};
 
 /** The bundled dataset called `name` (case and separators ignored), if any. */
 export function findDataset(name: string): DatasetInfo | undefined {
@@ -54,12 +67,22 @@ export function findDataset(name: string): DatasetInfo | undefined {
   return DATASETS.find((d) => d.name === canonical);
 }
 
-/** Parses a CSV cell the way River's converters do for numeric columns. */
-function numberCell(text: string, column: string, line: number): number {
+/** A labelled example whose features may be text (categorical columns, dates). */
+export interface RawRow {
+  x: RawFeatures;
+  y: Label | number;
+}
+
+/** A feature cell: a number when it reads as one (River's numeric converters), otherwise the text itself. */
+function featureCell(text: string): number | string {
   const v = Number(text);
-  if (text.trim() === "" || !Number.isFinite(v)) {
-    throw new UsageError(`line ${line}: column "${column}" is not a number: "${text}"`);
-  }
+  return text.trim() !== "" && Number.isFinite(v) ? v : text;
+}
+
+/** A numeric feature cell; anything else is an error naming the line and column. */
+function numberCell(text: string, column: string, line: number): number {
+  const v = featureCell(text);
+  if (typeof v !== "number") throw new UsageError(`line ${line}: column "${column}" is not a number: "${text}"`);
   return v;
 }
 
@@ -71,10 +94,10 @@ export function guessTarget(text: string): Label | number {
   return t;
 }
 
-export interface LoadedStream {
+export interface LoadedStream<R = Row> {
   name: string;
   target: string;
-  rows: Row[];
+  rows: R[];
 }
 
 /**
@@ -82,6 +105,19 @@ export interface LoadedStream {
  * target column (default: the dataset's, or the last column of a CSV file).
  */
 export function loadStream(source: string, target?: string): LoadedStream {
+  return load(source, target, numberCell) as LoadedStream;
+}
+
+/** Like {@link loadStream}, but cells that are not numbers stay text (for encoders, dates, ...). */
+export function loadRawStream(source: string, target?: string): LoadedStream<RawRow> {
+  return load(source, target, featureCell);
+}
+
+function load(
+  source: string,
+  target: string | undefined,
+  cell: (text: string, column: string, line: number) => number | string,
+): LoadedStream<RawRow> {
   const info = findDataset(source);
   const path = info ? join(DATASETS_DIR, info.file) : source;
   let text: string;
@@ -100,16 +136,16 @@ export function loadStream(source: string, target?: string): LoadedStream {
     throw new UsageError(`${path} has no column "${targetName}" (columns: ${header.join(", ")})`);
   }
   const convert = info && targetName === info.target ? info.convertTarget : guessTarget;
-  const rows: Row[] = [];
+  const rows: RawRow[] = [];
   let line = 1;
   for (const record of records) {
     line++;
     if (record.length !== header.length) {
       throw new UsageError(`${path} line ${line}: ${record.length} fields, the header has ${header.length}`);
     }
-    const x = new Map<string, number>();
+    const x = new Map<string, number | string>();
     for (let j = 0; j < header.length; j++) {
-      if (j !== targetIndex) x.set(header[j]!, numberCell(record[j]!, header[j]!, line));
+      if (j !== targetIndex) x.set(header[j]!, cell(record[j]!, header[j]!, line));
     }
     rows.push({ x, y: convert(record[targetIndex]!) });
   }

@@ -19,19 +19,23 @@ import {
   scorePrediction,
   type Task,
 } from "../learn/index.js";
+import type { DriftDetector } from "../learn/base/estimator.js";
+import type { ForecastModel } from "../learn/base/model.js";
 
-/** One labelled example, validated and in the model's own target type. */
+/** One example, validated and in the model's own target type (`y` may be absent for anomaly detectors). */
 export interface LearnExample {
   x: RawFeatures;
-  y: Label | number;
+  y: Label | number | undefined;
 }
 
 /** What a prediction returns. */
 export interface PredictOutcome {
-  /** The label or number predicted; `undefined` when a classifier knows no class yet. */
+  /** The label or number predicted (the anomaly score for detectors); `undefined` when a classifier knows no class yet. */
   prediction: Label | number | undefined;
   /** Class probabilities (classifiers only). */
   probabilities: Proba | undefined;
+  /** True for an anomaly detector's score (higher is more anomalous). */
+  score?: boolean;
 }
 
 /** A model's learned state at a log position: what checkpoints hold and exports carry. */
@@ -44,6 +48,14 @@ export interface HostSnapshot {
   learned: number;
   state: StateEnvelope;
   metrics: StateEnvelope[];
+  /** The drift detector watching the model's errors, when there is one. */
+  drift?: { state: StateEnvelope; detections: number; recent: DriftEvent[] };
+}
+
+/** A drift the detector reported: at which model version, when. */
+export interface DriftEvent {
+  version: number;
+  at: string;
 }
 
 /** Everything needed to rebuild a served model elsewhere. */
@@ -63,9 +75,27 @@ const DEFAULT_METRICS: Record<Task, string> = {
 };
 
 function metricFits(metric: Metric, task: Task): boolean {
-  if (metric.target === "regression") return task === "regression";
-  if (metric.target === "binary") return task === "binary";
-  return task !== "regression";
+  switch (task) {
+    case "regression":
+    case "forecasting":
+      return metric.target === "regression";
+    case "anomaly":
+      // Labels, when they come, score the anomaly score as the probability of `true`.
+      return metric.target === "binary" && !metric.requiresLabels;
+    default:
+      // A multiclass model on boolean labels can be scored as binary (on `pos_val`).
+      return metric.target !== "regression";
+  }
+}
+
+/** Builds the drift detector that watches a model's errors. */
+export function buildDrift(spec: string, task: Task): DriftDetector {
+  const d = build(spec);
+  if (d.family !== "drift") throw brookError("INVALID_REQUEST", `"${spec}" is not a drift detector (ADWIN, PageHinkley)`);
+  if (task === "anomaly" || task === "forecasting") {
+    throw brookError("INVALID_REQUEST", `a ${task} model has no error stream to watch for drift`);
+  }
+  return d as DriftDetector;
 }
 
 /** Builds metrics from their specs and checks them against the task. */
@@ -82,14 +112,19 @@ export function buildMetrics(specs: readonly string[], task: Task): Metric[] {
   });
 }
 
+/** Recent drift events kept per model. */
+const RECENT_DRIFTS = 100;
+
 /**
  * A served model: the estimator and its live metrics (progressive validation: each example is
- * scored by the model as it was just before learning it), with its position in its log.
+ * scored by the model as it was just before learning it), with its position in its log and,
+ * optionally, a drift detector fed with the model's own errors.
  */
 export class ModelHost {
   readonly model: Model;
   readonly metrics: Metric[];
   readonly spec: string;
+  readonly drift: { detector: DriftDetector; detections: number; recent: DriftEvent[] } | undefined;
   /** Seq of the last applied log event. */
   seq = 0;
   /** Model-changing events applied (for a plain stream of examples: the number learned). */
@@ -106,10 +141,12 @@ export class ModelHost {
     readonly name: string,
     spec: Spec,
     metricSpecs: readonly string[] = [],
+    driftSpec?: string,
   ) {
     this.model = asModel(build(spec));
     this.spec = typeof spec === "string" ? spec : describe(this.model);
     this.metrics = buildMetrics(metricSpecs, this.model.task);
+    this.drift = driftSpec === undefined ? undefined : { detector: buildDrift(driftSpec, this.model.task), detections: 0, recent: [] };
   }
 
   get updatedAt(): Date {
@@ -120,26 +157,89 @@ export class ModelHost {
     return this.model.task;
   }
 
+  /** A prediction (classifiers, regressors) or an anomaly score (detectors). */
   predict(x: RawFeatures): PredictOutcome {
-    if (this.model.family === "classifier") {
-      const probabilities = this.model.predictProbaOne(x);
-      return { prediction: argmax(probabilities), probabilities };
+    const m = this.model;
+    switch (m.family) {
+      case "classifier": {
+        const probabilities = m.predictProbaOne(x);
+        return { prediction: argmax(probabilities), probabilities };
+      }
+      case "regressor":
+        return { prediction: m.predictOne(x), probabilities: undefined };
+      case "anomaly":
+        return { prediction: m.scoreOne(x), probabilities: undefined, score: true };
+      case "forecaster":
+        throw brookError("INVALID_REQUEST", `model "${this.name}" is a forecaster: ask it for a forecast (POST /v1/models/${this.name}/forecast)`);
     }
-    return { prediction: this.model.predictOne(x), probabilities: undefined };
+  }
+
+  /** The next `horizon` values (forecasters only); never changes the model. */
+  forecast(horizon: number, xs?: RawFeatures[]): number[] {
+    if (this.model.family !== "forecaster") {
+      throw brookError("INVALID_REQUEST", `model "${this.name}" is not a forecaster: ask it for predictions instead`);
+    }
+    return this.model.forecast(horizon, xs);
   }
 
   /**
-   * Learns one example: scores the metrics with `served` (the prediction made when the
-   * example's features were first seen) or with the current prediction, then learns.
+   * Learns one example. Metrics score `served` (the prediction made when the example's
+   * features were first seen) or, without it, what the model predicts right now; then the
+   * model learns. Anomaly detectors take `y` (optional) only for their metrics; forecasters
+   * learn `y` with `x` as exogenous features. `at` timestamps drift events.
    */
-  learnOne(x: RawFeatures, y: Label | number, served?: Prediction | null): void {
-    // `null`: the prediction served for x was empty (the model knew no class yet): nothing to score.
-    const prediction = served === undefined ? predictFor(this.model, x, this.metrics) : served;
-    if (prediction !== undefined && prediction !== null) scorePrediction(this.metrics, y, prediction);
-    this.model.learnOne(x, y);
+  learnOne(x: RawFeatures, y: Label | number | undefined, served?: Prediction | null, at = Date.now()): void {
+    const m = this.model;
+    switch (m.family) {
+      case "anomaly": {
+        if (y !== undefined) {
+          const score = served === undefined ? m.scoreOne(x) : served;
+          if (score !== null) for (const metric of this.metrics) metric.update(y, score as Prediction);
+        }
+        m.learnOne(x);
+        break;
+      }
+      case "forecaster": {
+        const yhat = served === undefined ? this.nextForecast(x) : served;
+        if (yhat !== undefined && yhat !== null) for (const metric of this.metrics) metric.update(y as number, yhat);
+        m.learnOne(y as number, x.size > 0 ? x : undefined);
+        break;
+      }
+      default: {
+        // `null`: the prediction served for x was empty (the model knew no class yet): nothing to score.
+        const prediction = served === undefined ? predictFor(m, x, this.metrics) : served;
+        if (prediction !== undefined && prediction !== null) {
+          scorePrediction(this.metrics, y as Label | number, prediction);
+          if (this.drift) this.watch(prediction, y as Label | number, at);
+        }
+        m.learnOne(x, y as Label | number);
+      }
+    }
     this.learned += 1;
     this.version += 1;
     this.touched = Date.now();
+  }
+
+  /** The one-step forecast a forecaster would make for this observation, if it can make one yet. */
+  private nextForecast(x: RawFeatures): number | undefined {
+    try {
+      return (this.model as ForecastModel).forecast(1, x.size > 0 ? [x] : undefined)[0];
+    } catch {
+      return undefined; // not enough history yet (e.g. the first seasons of Holt-Winters)
+    }
+  }
+
+  /** Feeds the drift detector with the error of the prediction: 0/1 for classes, |y - ŷ| for numbers. */
+  private watch(prediction: Prediction, y: Label | number, at: number): void {
+    const d = this.drift!;
+    const label = prediction instanceof Map ? argmax(prediction) : prediction;
+    const err = typeof y === "number" && this.task === "regression" ? Math.abs(y - (label as number)) : label === y ? 0 : 1;
+    d.detector.update(err);
+    if (d.detector.driftDetected) {
+      d.detections += 1;
+      d.recent.push({ version: this.version + 1, at: new Date(at).toISOString() });
+      if (d.recent.length > RECENT_DRIFTS) d.recent.shift();
+    }
   }
 
   /** Learns examples in order (tests and offline use; the server goes through its writer). */
@@ -165,13 +265,38 @@ export class ModelHost {
   }
 
   snapshot(): HostSnapshot {
-    return {
+    const snap: HostSnapshot = {
       seq: this.seq,
       version: this.version,
       learned: this.learned,
       state: this.model.toState(),
       metrics: this.metrics.map((m) => m.toState()),
     };
+    if (this.drift) {
+      snap.drift = { state: this.drift.detector.toState(), detections: this.drift.detections, recent: [...this.drift.recent] };
+    }
+    return snap;
+  }
+
+  /** Returns to an earlier snapshot (a rollback): state, metrics and drift watch; the version moves on. */
+  rollbackTo(s: HostSnapshot): void {
+    const version = this.version;
+    const seq = this.seq;
+    this.restoreSnapshot(s);
+    this.version = version + 1;
+    this.seq = seq;
+  }
+
+  /** Restores a snapshot taken by {@link snapshot} of a model with the same spec. */
+  restoreSnapshot(s: HostSnapshot): void {
+    this.load(s.state, s.metrics, s.learned);
+    this.version = s.version;
+    this.seq = s.seq;
+    if (this.drift && s.drift) {
+      this.drift.detector.fromState(s.drift.state);
+      this.drift.detections = s.drift.detections;
+      this.drift.recent = [...s.drift.recent];
+    }
   }
 
   export(): ModelExport {

@@ -6,7 +6,7 @@ import type { Label, Task } from "../learn/index.js";
  * binary → boolean (true/false or 1/0), regression → finite number, multiclass → string,
  * number or boolean. `path` names the field in errors.
  */
-export function normalizeTarget(task: Task, y: unknown, path: string): Label | number {
+export function normalizeTarget(task: Task, y: unknown, path: string): Label | number | undefined {
   switch (task) {
     case "binary":
       if (y === true || y === 1) return true;
@@ -22,8 +22,18 @@ export function normalizeTarget(task: Task, y: unknown, path: string): Label | n
         path,
       });
     case "anomaly":
+      // Optional: an anomaly detector learns from x alone; a label only feeds its metrics.
+      if (y === undefined) return undefined;
+      if (y === true || y === 1) return true;
+      if (y === false || y === 0) return false;
+      throw brookError("INVALID_TARGET", `${path} (optional for an anomaly detector) must be true/false or 1/0, got ${show(y)}`, {
+        path,
+      });
     case "forecasting":
-      throw brookError("INVALID_REQUEST", `a ${task} model does not learn from (x, y) pairs`, { path });
+      if (typeof y === "number" && Number.isFinite(y)) return y;
+      throw brookError("INVALID_TARGET", `${path} must be the observed value (a finite number) for a forecaster, got ${show(y)}`, {
+        path,
+      });
     case "multiclass":
       if (typeof y === "string" || typeof y === "boolean" || (typeof y === "number" && Number.isFinite(y)))
         return y;

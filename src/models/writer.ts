@@ -28,7 +28,8 @@ export interface WriterOptions {
 export interface LearnItem {
   x?: RawFeatures;
   id?: string;
-  y: Label | number;
+  /** Absent only for anomaly detectors learning without a label. */
+  y: Label | number | undefined;
   /** Client-chosen id that makes a retry of this item a no-op. */
   eid?: string;
 }
@@ -98,7 +99,7 @@ export class ModelWriter {
     private readonly checkpoints: CheckpointStore,
     private readonly options: WriterOptions,
   ) {
-    this.host = new ModelHost(record.name, record.spec as string, record.metrics);
+    this.host = new ModelHost(record.name, record.spec as string, record.metrics, record.drift);
     this.pending = new PendingPredictions(options.pendingCapacity);
     this.eventIds = new RecentEventIds(options.eventIdCapacity);
     this.timer = setInterval(
@@ -145,10 +146,7 @@ export class ModelWriter {
   }
 
   private restore(body: CheckpointBody): void {
-    const h = body.host;
-    this.host.load(h.state, h.metrics, h.learned);
-    this.host.version = h.version;
-    this.host.seq = h.seq;
+    this.host.restoreSnapshot(body.host);
     this.pending.importState(body.pending);
     this.eventIds.importState(body.eventIds);
   }
@@ -217,7 +215,7 @@ export class ModelWriter {
   private apply({ seq, event }: Stored): void {
     switch (event.type) {
       case "learn":
-        this.host.learnOne(event.x, event.y, event.p);
+        this.host.learnOne(event.x, event.y, event.p, event.at);
         if (event.id !== undefined) {
           this.pending.consume(event.id);
           this.inflightLabels.delete(event.id);
@@ -231,12 +229,9 @@ export class ModelWriter {
         this.pending.add({ id: event.id, x: event.x, p: event.p, v: event.v, exp: event.exp });
         this.inflightRemembered.delete(event.id);
         break;
-      case "rollback": {
-        const body = this.checkpointBody(event.ckpt);
-        this.host.load(body.host.state, body.host.metrics, body.host.learned);
-        this.host.version += 1;
+      case "rollback":
+        this.host.rollbackTo(this.checkpointBody(event.ckpt).host);
         break;
-      }
       case "import": {
         const s = event.state as unknown as Pick<HostSnapshot, "state" | "metrics" | "learned">;
         this.host.load(s.state, s.metrics, s.learned);

@@ -80,13 +80,15 @@ export class Engine {
   }
 
   /**
-   * Creates a model. Creating one that exists with the same spec and metrics is a no-op
+   * Creates a model (with an optional drift detector watching its errors). Creating one that
+   * exists with the same spec, metrics and drift detector is a no-op
    * (`created: false`); with others it is a 409.
    */
   create(
     name: string,
     spec: Json,
     metrics: readonly string[],
+    drift?: string,
   ): Promise<{ writer: ModelWriter; created: boolean }> {
     checkModelName(name);
     return this.locked(async () => {
@@ -95,7 +97,8 @@ export class Engine {
       if (existing) {
         if (
           JSON.stringify(existing.spec) === JSON.stringify(spec) &&
-          JSON.stringify(existing.metrics) === JSON.stringify(metrics)
+          JSON.stringify(existing.metrics) === JSON.stringify(metrics) &&
+          existing.drift === drift
         ) {
           return { writer: this.writer(name), created: false };
         }
@@ -108,8 +111,9 @@ export class Engine {
         );
       }
       // Build it once to validate the spec and metrics before anything is stored.
-      new ModelHost(name, spec as string, metrics);
+      new ModelHost(name, spec as string, metrics, drift);
       const record: ModelRecord = { name, spec, metrics: [...metrics], createdAt: new Date().toISOString() };
+      if (drift !== undefined) record.drift = drift;
       await this.storage.dropModel(name); // leftovers of an interrupted deletion
       const writer = await ModelWriter.open(record, this.storage, this.options);
       await this.storage.saveRegistry([...this.records, record]);

@@ -42,7 +42,9 @@ export async function predictModel(
   };
   if (!req.batch) {
     const o = outcomes[0]!;
-    const single: Record<string, unknown> = { model: host.name, version, prediction: o.prediction ?? null };
+    const single: Record<string, unknown> = o.score
+      ? { model: host.name, version, score: o.prediction }
+      : { model: host.name, version, prediction: o.prediction ?? null };
     if (o.probabilities) single.probabilities = probaJson(o.probabilities);
     if (ids?.[0] !== undefined) single.id = ids[0];
     return single;

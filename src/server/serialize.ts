@@ -11,11 +11,16 @@ export function probaJson(proba: Proba): Record<string, number> {
   return out;
 }
 
-/** One prediction as JSON: `{prediction, probabilities?}` (`null` when nothing is known yet). */
+/**
+ * One prediction as JSON: `{prediction, probabilities?}` (`null` when nothing is known yet),
+ * or `{score}` for an anomaly detector.
+ */
 export function predictionJson(outcome: PredictOutcome): {
-  prediction: Label | number | null;
+  prediction?: Label | number | null;
   probabilities?: Record<string, number>;
+  score?: number;
 } {
+  if (outcome.score) return { score: outcome.prediction as number };
   const prediction = outcome.prediction ?? null;
   return outcome.probabilities
     ? { prediction, probabilities: probaJson(outcome.probabilities) }

@@ -20,7 +20,8 @@ export type LogEvent =
   | {
       type: "learn";
       x: RawFeatures;
-      y: Label | number;
+      /** Absent when an anomaly detector learns without a label. */
+      y?: Label | number;
       p?: Prediction | null;
       id?: string;
       eid?: string;
@@ -97,7 +98,8 @@ export function encodeEvent(seq: number, e: LogEvent): string {
   const head = `{"s":${seq},"at":${e.at}`;
   switch (e.type) {
     case "learn": {
-      let out = `${head},"t":"learn","x":${featuresText(e.x)},"y":${JSON.stringify(e.y)}`;
+      let out = `${head},"t":"learn","x":${featuresText(e.x)}`;
+      if (e.y !== undefined) out += `,"y":${JSON.stringify(e.y)}`;
       if (e.p !== undefined) out += `,"p":${JSON.stringify(predictionJson(e.p))}`;
       if (e.id !== undefined) out += `,"id":${JSON.stringify(e.id)}`;
       if (e.eid !== undefined) out += `,"eid":${JSON.stringify(e.eid)}`;

@@ -46,6 +46,8 @@ export interface ModelRecord {
   name: string;
   spec: Json;
   metrics: string[];
+  /** Spec of a drift detector watching the model's errors. */
+  drift?: string;
   createdAt: string;
 }
 

@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { loadStream } from "../../src/data/datasets.js";
 import {
-  asModel,
+  asSupervised,
   build,
-  type Model,
+  type SupervisedModel,
   type Pipeline,
   restore,
   type Transformer,
@@ -39,13 +39,13 @@ function closeProba(actual: Map<unknown, number>, expected: Record<string, unkno
 }
 
 describe("adversarial inputs (River's outputs on hostile feature dicts)", () => {
-  const trained: Record<string, Model> = {};
+  const trained: Record<string, SupervisedModel> = {};
   const snapshots: Record<string, string> = {};
 
   before(() => {
     const { rows } = loadStream("phishing");
     for (const [name, spec] of Object.entries(SPECS)) {
-      const model = asModel(build(spec));
+      const model = asSupervised(build(spec));
       for (const row of rows) model.learnOne(row.x, row.y);
       trained[name] = model;
       snapshots[name] = JSON.stringify(model.toState());
@@ -84,7 +84,7 @@ describe("adversarial inputs (River's outputs on hostile feature dicts)", () => 
     for (const c of cases) {
       for (const y of [true, false]) {
         const expected = c.outputs[`scaler_logreg.learn_one(y=${y ? "True" : "False"}) on fresh copy`].ok;
-        const copy = asModel(restore(envelope));
+        const copy = asSupervised(restore(envelope));
         const x = xOf(c);
         copy.learnOne(x, y);
         const state = riverState(copy);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadStream } from "../../src/data/datasets.js";
-import { asModel, build, type Metric, predictFor, scorePrediction } from "../../src/learn/index.js";
+import { asSupervised, build, type Metric, predictFor, scorePrediction } from "../../src/learn/index.js";
 import { close, closeMap, closeState, num, readCombo, riverState } from "../helpers/river.js";
 
 const COMBOS = [
@@ -25,7 +25,7 @@ describe("River conformance, row by row (progressive validation)", () => {
       const combo = readCombo(file);
       const { rows } = loadStream(dataset);
       assert.equal(rows.length, combo.rows.length);
-      const model = asModel(build(spec));
+      const model = asSupervised(build(spec));
       const metrics = metricsOf(combo.metrics);
       rows.forEach((row, i) => {
         const ref = combo.rows[i];
@@ -66,7 +66,7 @@ describe("River conformance, row by row (progressive validation)", () => {
 describe("the original blog loop (predict_proba, learn, metric update)", () => {
   it("reaches ROCAUC: 95.07% with River's value on every row", () => {
     const combo = readCombo("i_blog_loop_phishing.json");
-    const model = asModel(build("StandardScaler | LogisticRegression"));
+    const model = asSupervised(build("StandardScaler | LogisticRegression"));
     const metric = build("ROCAUC") as Metric;
     loadStream("phishing").rows.forEach((row, i) => {
       const proba = model.predictProbaOne(row.x);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadStream, type Row } from "../../src/data/datasets.js";
 import {
-  asModel,
+  asSupervised,
   build,
   type Component,
   LearnError,
@@ -99,7 +99,7 @@ describe("River conformance, row by row (progressive validation)", () => {
     it(`${file}: ${spec}`, () => {
       const combo = readCombo(file);
       assert.equal(rows.length, combo.rows.length);
-      const model = asModel(build(spec));
+      const model = asSupervised(build(spec));
       const names: string[] = only ?? combo.metrics;
       const metrics = names.map((n) => build(n) as Metric);
       // Non-empty predictions per (true label, predicted label), for n1a's confusion matrix.
@@ -172,7 +172,7 @@ describe("GaussianNB", () => {
       .trim()
       .split("\n")
       .map((line) => JSON.parse(line));
-    const model = asModel(build("GaussianNB"));
+    const model = asSupervised(build("GaussianNB"));
     for (const row of phishing) model.learnOne(row.x, row.y);
     const before = JSON.stringify(model.toState());
     for (const c of cases) {
@@ -323,7 +323,7 @@ describe("SoftmaxRegression", () => {
   });
 
   it("learns boolean labels too", () => {
-    const model = asModel(build("StandardScaler | SoftmaxRegression"));
+    const model = asSupervised(build("StandardScaler | SoftmaxRegression"));
     let correct = 0;
     for (const row of phishing) {
       if (model.predictOne(row.x) === row.y) correct++;
@@ -352,7 +352,7 @@ describe("Passive-aggressive models", () => {
   });
 
   it("reject sample weights other than 1 and invalid modes", () => {
-    const pa = asModel(build("PAClassifier"));
+    const pa = asSupervised(build("PAClassifier"));
     assert.throws(() => pa.learnOne(new Map([["a", 1]]), true, 2), LearnError);
     pa.learnOne(new Map([["a", 1]]), true, 1);
     assert.throws(() => build("PAClassifier(mode=3)"), /mode must be an integer >= 0 <= 2/);
@@ -362,7 +362,7 @@ describe("Passive-aggressive models", () => {
   });
 
   it("PARegressor moves toward y with the step size of the 2y-1 target (River's quirk)", () => {
-    const pa = asModel(build("PARegressor(mode=0, eps=0)"));
+    const pa = asSupervised(build("PARegressor(mode=0, eps=0)"));
     // ŷ = 0, y = 10: the loss River uses is |0 - 19| = 19, ||x||² = 1, so the step is +19.
     pa.learnOne(new Map([["a", 1]]), 10);
     close(pa.predictOne(new Map([["a", 1]])) as number, 38, "prediction", 1e-12);

@@ -5,7 +5,7 @@ import { ADWIN } from "../../src/learn/drift/adwin.js";
 import { PageHinkley } from "../../src/learn/drift/page-hinkley.js";
 import {
   argmax,
-  asModel,
+  asSupervised,
   build,
   describe as describeSpec,
   type Label,
@@ -38,7 +38,7 @@ describe("River conformance: rolling metrics (l1)", () => {
     const combo = readCombo("l1_phishing_scaler_logreg_rolling_metrics.json");
     const { rows } = loadStream("phishing");
     assert.equal(rows.length, combo.rows.length);
-    const model = asModel(build("StandardScaler | LogisticRegression"));
+    const model = asSupervised(build("StandardScaler | LogisticRegression"));
     // The reference's metric names are valid specs, and our names read the same.
     const metrics = combo.metrics.map((n: string) => build(n) as Metric);
     assert.deepEqual(

@@ -4,7 +4,7 @@ import { loadStream, type Row } from "../../src/data/datasets.js";
 import { Discard, Select, type SelectType } from "../../src/learn/compose/select.js";
 import { TransformerUnion } from "../../src/learn/compose/union.js";
 import {
-  asModel,
+  asSupervised,
   build,
   type Component,
   describe as describeSpec,
@@ -711,7 +711,7 @@ function replay(
   const combo = readCombo(file);
   assert.equal(rows.length, combo.rows.length);
   const pipeline = build(spec) as Pipeline;
-  const model = asModel(pipeline);
+  const model = asSupervised(pipeline);
   const metrics = combo.metrics.map((n: string) => build(n) as Metric);
   rows.forEach((row, i) => {
     const ref = combo.rows[i];

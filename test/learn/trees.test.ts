@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadStream, type Row } from "../../src/data/datasets.js";
 import {
-  asModel,
+  asSupervised,
   build,
   describe as describeSpec,
   LinearRegression,
@@ -59,7 +59,7 @@ describe("HoeffdingTreeClassifier: River conformance (h1, Bananas)", () => {
     const combo = readCombo("h1_bananas_hoeffdingtree.json");
     const rows = bananas();
     assert.equal(rows.length, combo.rows.length);
-    const model = asModel(build("HoeffdingTreeClassifier"));
+    const model = asSupervised(build("HoeffdingTreeClassifier"));
     const metrics = combo.metrics.map((n: string) => build(n) as Metric);
     rows.forEach((row, i) => {
       const ref = combo.rows[i];
@@ -295,7 +295,7 @@ describe("HoeffdingTreeClassifier behaviour", () => {
   it("Hellinger and Gini criteria learn a binary task", () => {
     const phishing = loadStream("phishing").rows;
     for (const criterion of ["hellinger", "gini"]) {
-      const m = asModel(build(`HoeffdingTreeClassifier(split_criterion='${criterion}', grace_period=100)`));
+      const m = asSupervised(build(`HoeffdingTreeClassifier(split_criterion='${criterion}', grace_period=100)`));
       let correct = 0;
       for (const row of phishing) {
         if (m.predictOne(row.x) === row.y) correct++;

@@ -3,7 +3,7 @@ import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { loadStream } from "../../src/data/datasets.js";
-import { asModel, build } from "../../src/learn/index.js";
+import { asSupervised, build } from "../../src/learn/index.js";
 import { type LearnItem, ModelWriter, type WriterOptions } from "../../src/models/writer.js";
 import { FileStorage } from "../../src/store/file/storage.js";
 import { MemoryStorage } from "../../src/store/memory/memory-storage.js";
@@ -49,7 +49,7 @@ describe("the model writer", () => {
         results.map((r) => r.version),
         Array.from({ length: 300 }, (_, i) => i + 1),
       );
-      const local = asModel(build(RECORD.spec as string));
+      const local = asSupervised(build(RECORD.spec as string));
       for (const r of rows.slice(0, 300)) local.learnOne(r.x, r.y);
       assert.deepEqual(w.host.model.toState(), local.toState());
       await w.close();

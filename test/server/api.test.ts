@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { loadStream } from "../../src/data/datasets.js";
-import { asModel, build, restore } from "../../src/learn/index.js";
+import { asSupervised, build, restore } from "../../src/learn/index.js";
 import type { Brook } from "../../src/runtime/start.js";
 import { call, startTestServer } from "../helpers/server.js";
 
@@ -41,7 +41,7 @@ describe("JSON API /v1/models", () => {
     assert.equal(batch.body.version, 400);
     assert.equal(batch.body.learned, 399);
     // Same as learning the same stream locally, in the same order.
-    const local = asModel(build("StandardScaler | LogisticRegression"));
+    const local = asSupervised(build("StandardScaler | LogisticRegression"));
     for (const r of phishing.slice(0, 400)) local.learnOne(r.x, r.y);
     const p = await call(brook.url, "POST", "/v1/models/default/predict", { x: obj(phishing[500]!.x) });
     assert.equal(p.body.version, 400);
@@ -70,7 +70,7 @@ describe("JSON API /v1/models", () => {
   it("metrics follow progressive validation (each example scored before it is learned)", async () => {
     const res = await call(brook.url, "GET", "/v1/models/default/metrics");
     assert.equal(res.body.version, 400);
-    const local = asModel(build("StandardScaler | LogisticRegression"));
+    const local = asSupervised(build("StandardScaler | LogisticRegression"));
     const acc = { right: 0, n: 0 };
     for (const r of phishing.slice(0, 400)) {
       acc.right += Number(local.predictOne(r.x) === r.y);
@@ -86,7 +86,7 @@ describe("JSON API /v1/models", () => {
     assert.equal(exp.status, 200);
     assert.equal(exp.body.version, 400);
     assert.equal(exp.body.state.format, "brook.state");
-    const copy = asModel(restore(exp.body.state));
+    const copy = asSupervised(restore(exp.body.state));
     for (const r of phishing.slice(600, 620)) {
       const served = await call(brook.url, "POST", "/v1/models/default/predict", { x: obj(r.x) });
       assert.equal(served.body.probabilities.true, copy.predictProbaOne(r.x).get(true));
@@ -95,7 +95,7 @@ describe("JSON API /v1/models", () => {
   });
 
   it("keeps the wire order of integer-like feature names (River sums in that order)", async () => {
-    const local = asModel(build("StandardScaler | LogisticRegression"));
+    const local = asSupervised(build("StandardScaler | LogisticRegression"));
     const body = '{"x": {"b": 1.5, "10": -2.25, "a": 0.5, "2": 3}, "y": true}';
     local.learnOne(
       new Map([

@@ -1,7 +1,18 @@
 import type { Command } from "commander";
 import { splitMetrics } from "../../config/config.js";
-import { loadStream } from "../../data/datasets.js";
-import { asModel, build, progressiveValScore } from "../../learn/index.js";
+import { loadRawStream } from "../../data/datasets.js";
+import { UsageError } from "../../errors.js";
+import {
+  asModel,
+  build,
+  evaluateForecaster,
+  HorizonMetric,
+  type Label,
+  type Metric,
+  progressiveValScore,
+  progressLine,
+  type SupervisedModel,
+} from "../../learn/index.js";
 import { buildMetrics } from "../../models/model-host.js";
 
 export interface EvaluateOptions {
@@ -9,29 +20,84 @@ export interface EvaluateOptions {
   metrics?: string;
   printEvery: number;
   target?: string;
+  horizon: number;
+  exogenous?: boolean;
 }
 
 /**
- * Offline progressive validation (River's `evaluate.progressive_val_score`): predict, score,
- * learn, row by row, printing `[step] metrics` every `printEvery` rows. Returns the lines.
+ * Offline evaluation, no server:
+ * - classifiers and regressors: River's progressive validation (predict, score, learn), with
+ *   `[step] metrics` lines every `printEvery` rows, exactly as `progressive_val_score` prints;
+ * - anomaly detectors: score, then learn; the scores are scored against the target as labels;
+ * - forecasters: River's `time_series.evaluate` over `horizon` steps, one `+h MAE: ...` line each.
  */
 export function evaluate(source: string, options: EvaluateOptions, print: (line: string) => void): void {
-  const stream = loadStream(source, options.target);
+  const stream = loadRawStream(source, options.target);
   const model = asModel(build(options.model));
   const metrics = buildMetrics(options.metrics ? splitMetrics(options.metrics) : [], model.task);
-  progressiveValScore(model, metrics, stream.rows, { printEvery: options.printEvery, print });
+  switch (model.family) {
+    case "classifier":
+    case "regressor":
+      progressiveValScore(model as SupervisedModel, metrics, stream.rows, {
+        printEvery: options.printEvery,
+        print,
+      });
+      return;
+    case "anomaly": {
+      let step = 0;
+      for (const { x, y } of stream.rows) {
+        const score = model.scoreOne(x);
+        for (const m of metrics) m.update(y === true || y === 1, score);
+        model.learnOne(x);
+        step++;
+        if (options.printEvery > 0 && step % options.printEvery === 0) print(progressLine(step, metrics));
+      }
+      if (options.printEvery > 0 && step % options.printEvery !== 0) print(progressLine(step, metrics));
+      return;
+    }
+    case "forecaster": {
+      const series = stream.rows.map((r) => ({ x: options.exogenous ? r.x : undefined, y: r.y as number }));
+      if (series.some((o) => typeof o.y !== "number"))
+        throw new UsageError(`the target of ${stream.name} is not numeric`);
+      const result = evaluateForecaster(
+        series,
+        model,
+        new HorizonMetric(metrics[0] as Metric),
+        options.horizon,
+      );
+      for (const line of result.toString().split("\n")) print(line);
+      return;
+    }
+  }
 }
+
+/** Target values of anomaly streams are labels only. */
+export type AnomalyLabel = Label;
 
 export function addEvaluateCommand(program: Command): void {
   program
     .command("evaluate")
-    .description("progressive validation of a model spec on a stream, offline (no server)")
-    .argument("<source>", "bundled dataset (phishing, trump_approval) or path to a CSV file")
+    .description(
+      "evaluate a model spec on a stream, offline (progressive validation, or horizon evaluation for forecasters)",
+    )
+    .argument(
+      "<source>",
+      "bundled dataset (phishing, trump_approval, airline_passengers) or path to a CSV file",
+    )
     .option("-m, --model <spec>", "model spec", "StandardScaler | LogisticRegression")
     .option("--metrics <specs>", "comma-separated metrics (default by task: ROCAUC, Accuracy or MAE)")
-    .option("--print-every <n>", "print the metrics every n rows", (v) => Number(v), 200)
+    .option("--print-every <n>", "print the metrics every n rows", (v) => positiveInt("print-every", v), 200)
     .option("--target <column>", "target column (default: the dataset's, or the last CSV column)")
+    .option("--horizon <n>", "forecasters: steps ahead to evaluate", (v) => positiveInt("horizon", v), 12)
+    .option("--exogenous", "forecasters: pass the other columns as exogenous features")
     .action((source: string, opts: EvaluateOptions) => {
       evaluate(source, opts, (line) => process.stdout.write(`${line}\n`));
     });
+}
+
+function positiveInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--${name} must be a positive integer, got "${value}"`);
+  return n;
 }

@@ -1,5 +1,5 @@
 import { argmax } from "../base/estimator.js";
-import type { Model } from "../base/model.js";
+import type { SupervisedModel as Model } from "../base/model.js";
 import type { Label, Proba, RawFeatures } from "../base/types.js";
 import { pyGroupedInt } from "../math/py-format.js";
 import type { Metric, Prediction } from "../metrics/metric.js";

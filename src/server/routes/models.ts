@@ -7,7 +7,7 @@ import type { ModelWriter } from "../../models/writer.js";
 import type { Engine } from "../../runtime/engine.js";
 import type { CheckpointInfo } from "../../store/ports.js";
 import { learnModel, predictModel } from "../handlers.js";
-import { bodyObject, onlyFields } from "../validation/requests.js";
+import { bodyObject, forecastRequest, onlyFields, policyFor } from "../validation/requests.js";
 
 interface NameParams {
   name: string;
@@ -39,6 +39,7 @@ function details(w: ModelWriter) {
       count: checkpoints.length,
       latest: checkpoints.length ? checkpointJson(checkpoints[checkpoints.length - 1]!) : null,
     },
+    ...(h.drift ? { drift: { detector: w.record.drift, detections: h.drift.detections, recent: h.drift.recent } } : {}),
     created_at: w.record.createdAt,
     updated_at: h.updatedAt.toISOString(),
   };
@@ -61,7 +62,12 @@ export function modelRoutes(engine: Engine, config: Config) {
 
     app.put<{ Params: NameParams }>("/:name", async (request, reply) => {
       const b = bodyObject(request.body);
-      onlyFields(b, ["spec", "metrics"]);
+      onlyFields(b, ["spec", "metrics", "drift"]);
+      if (b.drift !== undefined && typeof b.drift !== "string") {
+        throw brookError("INVALID_REQUEST", 'drift must be a drift detector spec, e.g. "ADWIN" or "PageHinkley(threshold=20)"', {
+          path: "drift",
+        });
+      }
       if (typeof b.spec !== "string" && (typeof b.spec !== "object" || b.spec === null)) {
         throw brookError(
           "INVALID_REQUEST",
@@ -73,6 +79,7 @@ export function modelRoutes(engine: Engine, config: Config) {
         request.params.name,
         b.spec as Json,
         metricsField(b.metrics),
+        b.drift as string | undefined,
       );
       return reply.code(created ? 201 : 200).send(details(writer));
     });
@@ -91,6 +98,12 @@ export function modelRoutes(engine: Engine, config: Config) {
     app.post<{ Params: NameParams }>("/:name/learn", async (request) =>
       learnModel(engine, config, request.params.name, request.body),
     );
+
+    app.post<{ Params: NameParams }>("/:name/forecast", async (request) => {
+      const host = engine.host(request.params.name);
+      const { horizon, xs } = forecastRequest(request.body, policyFor(host, config));
+      return { model: host.name, version: host.version, forecast: host.forecast(horizon, xs) };
+    });
 
     app.get<{ Params: NameParams }>("/:name/metrics", async (request) => {
       const host = engine.host(request.params.name);

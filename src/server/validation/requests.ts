@@ -172,25 +172,38 @@ export function learnRequest(
   return { batch: true, items };
 }
 
-function learnItem(
-  o: Record<string, unknown>,
-  prefix: string,
-  host: ModelHost,
-  policy: FeaturePolicy,
-): LearnItem {
+function learnItem(o: Record<string, unknown>, prefix: string, host: ModelHost, policy: FeaturePolicy): LearnItem {
   const id = idField(o.id, `${prefix}id`);
   if (id !== undefined && o.x !== undefined) {
-    throw brookError("INVALID_REQUEST", `send either ${prefix}x or ${prefix}id, not both`, {
-      path: `${prefix}id`,
-    });
+    throw brookError("INVALID_REQUEST", `send either ${prefix}x or ${prefix}id, not both`, { path: `${prefix}id` });
   }
-  const x = id === undefined ? toFeatures(o.x, `${prefix}x`, policy) : undefined;
-  if (o.y === undefined) {
-    throw brookError("INVALID_TARGET", `${prefix}y is missing: a learn request needs the true target`, {
-      path: `${prefix}y`,
-    });
+  // A forecaster's x (exogenous features) is optional.
+  const x =
+    id !== undefined ? undefined : host.task === "forecasting" && o.x === undefined ? EMPTY : toFeatures(o.x, `${prefix}x`, policy);
+  if (o.y === undefined && host.task !== "anomaly") {
+    throw brookError("INVALID_TARGET", `${prefix}y is missing: a learn request needs the true target`, { path: `${prefix}y` });
   }
   const y = normalizeTarget(host.task, o.y, `${prefix}y`);
   const eid = idField(o.event_id, `${prefix}event_id`);
   return { x, id, y, eid };
+}
+
+const EMPTY: RawFeatures = new Map();
+
+/**
+ * A forecast request: `{"horizon": h}`, with `"xs"`, one feature object per step, for
+ * forecasters that take exogenous features.
+ */
+export function forecastRequest(body: unknown, policy: FeaturePolicy): { horizon: number; xs: RawFeatures[] | undefined } {
+  const b = bodyObject(body);
+  onlyFields(b, ["horizon", "xs"]);
+  const h = b.horizon ?? 1;
+  if (typeof h !== "number" || !Number.isSafeInteger(h) || h < 1 || h > 10_000) {
+    throw brookError("INVALID_REQUEST", "horizon must be an integer from 1 to 10000", { path: "horizon" });
+  }
+  if (b.xs === undefined) return { horizon: h, xs: undefined };
+  if (!Array.isArray(b.xs) || b.xs.length !== h) {
+    throw brookError("INVALID_REQUEST", `xs must be a list of ${h} feature objects, one per forecast step`, { path: "xs" });
+  }
+  return { horizon: h, xs: b.xs.map((x, i) => toFeatures(x, `xs[${i}]`, policy)) };
 }
