@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { isClientError, UsageError } from "../errors.js";
+import { ServerError } from "./client.js";
 import { addEvaluateCommand } from "./commands/evaluate.js";
+import { addModelsCommand } from "./commands/models.js";
 import { addReplayCommand } from "./commands/replay.js";
 import { addServeCommand } from "./commands/serve.js";
 
@@ -17,10 +19,17 @@ export async function main(argv: string[]): Promise<void> {
   addServeCommand(program);
   addReplayCommand(program);
   addEvaluateCommand(program);
+  addModelsCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) process.exit(err.exitCode);
+    // The server said no (unknown model, bad spec...): its message and code, exit 1, so that
+    // scripts can tell a refused request from a usage mistake or an unreachable server (2).
+    if (err instanceof ServerError) {
+      console.error(`brook: ${err.message} (${err.code})`);
+      process.exit(1);
+    }
     // Our own errors (bad config, bad spec, unreachable server) are user-facing: no stack trace.
     if (isClientError(err) || err instanceof UsageError) {
       console.error(`brook: ${(err as Error).message}`);

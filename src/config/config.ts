@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { brookError } from "../errors.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -34,6 +35,10 @@ export interface Config {
   readonly pendingCapacity: number;
   /** Event ids remembered per model for idempotent retries. */
   readonly eventIdCapacity: number;
+  /** HTTP worker processes (node:cluster); 1 serves from this one process. */
+  readonly workers: number;
+  /** How long a predict with `min_version` waits for the model to reach it (ms). */
+  readonly readWaitMs: number;
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit: number;
   /** Most instances in one batch request. */
@@ -185,6 +190,18 @@ export const settings: { readonly [K in keyof Config]: Setting } = {
     default: 100_000,
     help: "event ids remembered per model for idempotent retries",
     parse: integer(1, 100_000_000),
+  },
+  workers: {
+    env: "BROOK_WORKERS",
+    default: availableParallelism(),
+    help: "HTTP worker processes, each with read replicas of the models (1: one process)",
+    parse: integer(1, 256),
+  },
+  readWaitMs: {
+    env: "BROOK_READ_WAIT_MS",
+    default: 1000,
+    help: "longest wait of a predict with min_version for the model to reach it (ms)",
+    parse: integer(0, 600_000),
   },
   bodyLimit: {
     env: "BROOK_BODY_LIMIT",

@@ -48,7 +48,8 @@ export const DATASETS: readonly DatasetInfo[] = [
     file: "airline_passengers.csv",
     target: "passengers",
     task: "forecasting",
-    description: "Monthly airline passengers 1949-1960, 144 rows, month as text (River's datasets.AirlinePassengers)",
+    description:
+      "Monthly airline passengers 1949-1960, 144 rows, month as text (River's datasets.AirlinePassengers)",
     convertTarget: Number,
   },
 ];
@@ -82,7 +83,8 @@ function featureCell(text: string): number | string {
 /** A numeric feature cell; anything else is an error naming the line and column. */
 function numberCell(text: string, column: string, line: number): number {
   const v = featureCell(text);
-  if (typeof v !== "number") throw new UsageError(`line ${line}: column "${column}" is not a number: "${text}"`);
+  if (typeof v !== "number")
+    throw new UsageError(`line ${line}: column "${column}" is not a number: "${text}"`);
   return v;
 }
 

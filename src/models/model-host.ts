@@ -1,5 +1,7 @@
 import { brookError } from "../errors.js";
 import { checkEnvelope } from "../learn/base/component.js";
+import type { DriftDetector } from "../learn/base/estimator.js";
+import type { ForecastModel } from "../learn/base/model.js";
 import {
   argmax,
   asModel,
@@ -19,8 +21,6 @@ import {
   scorePrediction,
   type Task,
 } from "../learn/index.js";
-import type { DriftDetector } from "../learn/base/estimator.js";
-import type { ForecastModel } from "../learn/base/model.js";
 
 /** One example, validated and in the model's own target type (`y` may be absent for anomaly detectors). */
 export interface LearnExample {
@@ -91,7 +91,8 @@ function metricFits(metric: Metric, task: Task): boolean {
 /** Builds the drift detector that watches a model's errors. */
 export function buildDrift(spec: string, task: Task): DriftDetector {
   const d = build(spec);
-  if (d.family !== "drift") throw brookError("INVALID_REQUEST", `"${spec}" is not a drift detector (ADWIN, PageHinkley)`);
+  if (d.family !== "drift")
+    throw brookError("INVALID_REQUEST", `"${spec}" is not a drift detector (ADWIN, PageHinkley)`);
   if (task === "anomaly" || task === "forecasting") {
     throw brookError("INVALID_REQUEST", `a ${task} model has no error stream to watch for drift`);
   }
@@ -146,7 +147,10 @@ export class ModelHost {
     this.model = asModel(build(spec));
     this.spec = typeof spec === "string" ? spec : describe(this.model);
     this.metrics = buildMetrics(metricSpecs, this.model.task);
-    this.drift = driftSpec === undefined ? undefined : { detector: buildDrift(driftSpec, this.model.task), detections: 0, recent: [] };
+    this.drift =
+      driftSpec === undefined
+        ? undefined
+        : { detector: buildDrift(driftSpec, this.model.task), detections: 0, recent: [] };
   }
 
   get updatedAt(): Date {
@@ -170,14 +174,20 @@ export class ModelHost {
       case "anomaly":
         return { prediction: m.scoreOne(x), probabilities: undefined, score: true };
       case "forecaster":
-        throw brookError("INVALID_REQUEST", `model "${this.name}" is a forecaster: ask it for a forecast (POST /v1/models/${this.name}/forecast)`);
+        throw brookError(
+          "INVALID_REQUEST",
+          `model "${this.name}" is a forecaster: ask it for a forecast (POST /v1/models/${this.name}/forecast)`,
+        );
     }
   }
 
   /** The next `horizon` values (forecasters only); never changes the model. */
   forecast(horizon: number, xs?: RawFeatures[]): number[] {
     if (this.model.family !== "forecaster") {
-      throw brookError("INVALID_REQUEST", `model "${this.name}" is not a forecaster: ask it for predictions instead`);
+      throw brookError(
+        "INVALID_REQUEST",
+        `model "${this.name}" is not a forecaster: ask it for predictions instead`,
+      );
     }
     return this.model.forecast(horizon, xs);
   }
@@ -201,7 +211,8 @@ export class ModelHost {
       }
       case "forecaster": {
         const yhat = served === undefined ? this.nextForecast(x) : served;
-        if (yhat !== undefined && yhat !== null) for (const metric of this.metrics) metric.update(y as number, yhat);
+        if (yhat !== undefined && yhat !== null)
+          for (const metric of this.metrics) metric.update(y as number, yhat);
         m.learnOne(y as number, x.size > 0 ? x : undefined);
         break;
       }
@@ -218,6 +229,7 @@ export class ModelHost {
     this.learned += 1;
     this.version += 1;
     this.touched = Date.now();
+    if (this.waiters.length > 0) this.settle();
   }
 
   /** The one-step forecast a forecaster would make for this observation, if it can make one yet. */
@@ -233,7 +245,12 @@ export class ModelHost {
   private watch(prediction: Prediction, y: Label | number, at: number): void {
     const d = this.drift!;
     const label = prediction instanceof Map ? argmax(prediction) : prediction;
-    const err = typeof y === "number" && this.task === "regression" ? Math.abs(y - (label as number)) : label === y ? 0 : 1;
+    const err =
+      typeof y === "number" && this.task === "regression"
+        ? Math.abs(y - (label as number))
+        : label === y
+          ? 0
+          : 1;
     d.detector.update(err);
     if (d.detector.driftDetected) {
       d.detections += 1;
@@ -273,7 +290,11 @@ export class ModelHost {
       metrics: this.metrics.map((m) => m.toState()),
     };
     if (this.drift) {
-      snap.drift = { state: this.drift.detector.toState(), detections: this.drift.detections, recent: [...this.drift.recent] };
+      snap.drift = {
+        state: this.drift.detector.toState(),
+        detections: this.drift.detections,
+        recent: [...this.drift.recent],
+      };
     }
     return snap;
   }
@@ -285,6 +306,50 @@ export class ModelHost {
     this.restoreSnapshot(s);
     this.version = version + 1;
     this.seq = seq;
+    this.settle();
+  }
+
+  /** Replaces the learned state by an imported one (checked by {@link checkImport}); the version moves on. */
+  importSnapshot(s: { state: StateEnvelope; metrics: StateEnvelope[] | undefined; learned: number }): void {
+    this.load(s.state, s.metrics, s.learned);
+    this.version += 1;
+    this.settle();
+  }
+
+  /**
+   * Resolves once the model has reached `version` (read-your-writes for a replica that may
+   * lag); rejects with a 503 when `timeoutMs` runs out first.
+   */
+  whenVersion(version: number, timeoutMs: number): Promise<void> {
+    if (this.version >= version) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = { version, resolve, timer: undefined as NodeJS.Timeout | undefined };
+      waiter.timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(
+          brookError(
+            "UNAVAILABLE",
+            `model "${this.name}" is at version ${this.version} and did not reach version ${version} within ${timeoutMs} ms`,
+            { version: this.version, min_version: version },
+          ),
+        );
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  private waiters: { version: number; resolve: () => void; timer: NodeJS.Timeout | undefined }[] = [];
+
+  /** Resolves the waiters whose version is reached. */
+  private settle(): void {
+    if (this.waiters.length === 0) return;
+    const ready = this.waiters.filter((w) => w.version <= this.version);
+    if (ready.length === 0) return;
+    this.waiters = this.waiters.filter((w) => w.version > this.version);
+    for (const w of ready) {
+      clearTimeout(w.timer);
+      w.resolve();
+    }
   }
 
   /** Restores a snapshot taken by {@link snapshot} of a model with the same spec. */
@@ -292,6 +357,7 @@ export class ModelHost {
     this.load(s.state, s.metrics, s.learned);
     this.version = s.version;
     this.seq = s.seq;
+    this.settle();
     if (this.drift && s.drift) {
       this.drift.detector.fromState(s.drift.state);
       this.drift.detections = s.drift.detections;

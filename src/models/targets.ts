@@ -26,14 +26,22 @@ export function normalizeTarget(task: Task, y: unknown, path: string): Label | n
       if (y === undefined) return undefined;
       if (y === true || y === 1) return true;
       if (y === false || y === 0) return false;
-      throw brookError("INVALID_TARGET", `${path} (optional for an anomaly detector) must be true/false or 1/0, got ${show(y)}`, {
-        path,
-      });
+      throw brookError(
+        "INVALID_TARGET",
+        `${path} (optional for an anomaly detector) must be true/false or 1/0, got ${show(y)}`,
+        {
+          path,
+        },
+      );
     case "forecasting":
       if (typeof y === "number" && Number.isFinite(y)) return y;
-      throw brookError("INVALID_TARGET", `${path} must be the observed value (a finite number) for a forecaster, got ${show(y)}`, {
-        path,
-      });
+      throw brookError(
+        "INVALID_TARGET",
+        `${path} must be the observed value (a finite number) for a forecaster, got ${show(y)}`,
+        {
+          path,
+        },
+      );
     case "multiclass":
       if (typeof y === "string" || typeof y === "boolean" || (typeof y === "number" && Number.isFinite(y)))
         return y;

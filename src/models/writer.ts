@@ -4,6 +4,7 @@ import type { Json, Label, RawFeatures } from "../learn/index.js";
 import type { Prediction } from "../learn/metrics/metric.js";
 import type { LogEvent, Stored } from "../store/events.js";
 import type { CheckpointInfo, CheckpointStore, EventLog, ModelRecord, Storage } from "../store/ports.js";
+import { applyToHost } from "./apply.js";
 import { type HostSnapshot, ModelHost, type PredictOutcome } from "./model-host.js";
 import { type PendingEntry, PendingPredictions, RecentEventIds } from "./pending.js";
 
@@ -212,10 +213,11 @@ export class ModelWriter {
   }
 
   /** Applies one event: the deterministic heart of replay, recovery and the live path. */
-  private apply({ seq, event }: Stored): void {
+  private apply(stored: Stored): void {
+    const { event } = stored;
+    applyToHost(this.host, stored, (ckpt) => this.checkpointBody(ckpt).host);
     switch (event.type) {
       case "learn":
-        this.host.learnOne(event.x, event.y, event.p, event.at);
         if (event.id !== undefined) {
           this.pending.consume(event.id);
           this.inflightLabels.delete(event.id);
@@ -229,19 +231,12 @@ export class ModelWriter {
         this.pending.add({ id: event.id, x: event.x, p: event.p, v: event.v, exp: event.exp });
         this.inflightRemembered.delete(event.id);
         break;
-      case "rollback":
-        this.host.rollbackTo(this.checkpointBody(event.ckpt).host);
-        break;
-      case "import": {
-        const s = event.state as unknown as Pick<HostSnapshot, "state" | "metrics" | "learned">;
-        this.host.load(s.state, s.metrics, s.learned);
-        this.host.version += 1;
-        break;
-      }
     }
-    this.host.seq = seq;
-    this.host.lastEventAt = event.at;
+    this.onApplied?.(stored);
   }
+
+  /** Called after every applied event (replication to read replicas). */
+  onApplied: ((stored: Stored) => void) | undefined;
 
   /**
    * Learns examples, in order, as one request: all are checked before any is logged.
@@ -265,12 +260,22 @@ export class ModelWriter {
           duplicateVersion = Math.max(duplicateVersion, known ?? this.host.version);
           continue;
         }
-        (batchEids ??= new Set()).add(item.eid);
+        batchEids ??= new Set();
+        batchEids.add(item.eid);
       }
       if (item.id !== undefined) {
         const entry = this.takeable(item.id, now, items.length > 1 ? `instances[${i}]` : "", batchIds);
-        (batchIds ??= new Set()).add(item.id);
-        events.push({ type: "learn", x: entry.x, y: item.y, p: entry.p, id: item.id, eid: item.eid, at: now });
+        batchIds ??= new Set();
+        batchIds.add(item.id);
+        events.push({
+          type: "learn",
+          x: entry.x,
+          y: item.y,
+          p: entry.p,
+          id: item.id,
+          eid: item.eid,
+          at: now,
+        });
       } else {
         events.push({ type: "learn", x: item.x!, y: item.y, eid: item.eid, at: now });
       }

@@ -5,6 +5,7 @@ import { buildApp } from "../server/app.js";
 import { FileStorage } from "../store/file/storage.js";
 import { MemoryStorage } from "../store/memory/memory-storage.js";
 import type { Storage } from "../store/ports.js";
+import { type Backend, LocalBackend } from "./backend.js";
 import { Engine, type EngineOptions } from "./engine.js";
 
 /** The name of the model created on first start from the configured spec. */
@@ -12,7 +13,7 @@ export const DEFAULT_MODEL = "default";
 
 export interface Brook {
   app: FastifyInstance;
-  engine: Engine;
+  backend: Backend;
   /** The address the server listens on, e.g. `http://127.0.0.1:8080`. */
   url: string;
   /** Graceful shutdown: stop accepting requests, drain, checkpoint, close the logs. */
@@ -41,24 +42,34 @@ export function engineOptions(config: Config, logger?: EngineOptions["logger"]):
   };
 }
 
-/** Opens the storage and recovers every model, builds the app, and listens. */
+export function makeLogger(config: Config) {
+  return pino({ level: config.logLevel });
+}
+
+/** Listens with `app` and returns the URL clients use. */
+export async function listen(app: FastifyInstance, config: Config): Promise<string> {
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+/**
+ * Brook in one process (`--workers 1`): opens the storage, recovers every model, builds the
+ * app, and listens. (With more workers, `brook serve` runs the cluster: see cluster/.)
+ */
 export async function startBrook(config: Config, storage: Storage = storageFor(config)): Promise<Brook> {
-  const logger = pino({ level: config.logLevel });
+  const logger = makeLogger(config);
   const engine = await Engine.open(storage, engineOptions(config, logger));
-  const app = buildApp({ config, engine, logger });
+  const backend = new LocalBackend(engine);
+  const app = buildApp({ config, backend, logger });
+  let url: string;
   try {
-    await app.listen({ port: config.port, host: config.host });
+    url = await listen(app, config);
   } catch (err) {
     await app.close();
     throw err;
   }
-  const address = app.server.address();
-  const port = typeof address === "object" && address ? address.port : config.port;
-  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
-  return {
-    app,
-    engine,
-    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
-    close: () => app.close(),
-  };
+  return { app, backend, url, close: () => app.close() };
 }

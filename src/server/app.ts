@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Config } from "../config/config.js";
 import { brookError } from "../errors.js";
-import type { Engine } from "../runtime/engine.js";
+import type { Backend } from "../runtime/backend.js";
 import { FastLane } from "./fast-lane.js";
 import { parseJsonBody } from "./json-body.js";
 import { sendProblem } from "./problem.js";
@@ -12,16 +12,18 @@ import { seedRoutes } from "./routes/seed.js";
 
 export interface AppOptions {
   config: Config;
-  engine: Engine;
+  backend: Backend;
   logger?: FastifyBaseLogger;
+  /** Headers added to every response (e.g. which cluster worker answered). */
+  headers?: Record<string, string>;
 }
 
 /**
  * Builds the HTTP app (not listening yet): the original routes, the `/v1` JSON API, health
  * checks, and one error handler that answers every failure with a problem body.
  */
-export function buildApp({ config, engine, logger }: AppOptions): FastifyInstance {
-  const lane = new FastLane(engine, config, logger);
+export function buildApp({ config, backend, logger, headers = {} }: AppOptions): FastifyInstance {
+  const lane = new FastLane(backend, config, logger, headers);
   const app = Fastify({
     // The hot routes skip the framework (see fast-lane.ts); everything else is Fastify's.
     serverFactory: (handler) => {
@@ -49,6 +51,12 @@ export function buildApp({ config, engine, logger }: AppOptions): FastifyInstanc
     }
   });
 
+  if (Object.keys(headers).length > 0) {
+    app.addHook("onSend", async (_request, reply) => {
+      reply.headers(headers);
+    });
+  }
+
   app.setErrorHandler((err, request, reply) => sendProblem(err, request, reply));
   app.setNotFoundHandler((request, reply) =>
     sendProblem(
@@ -58,10 +66,10 @@ export function buildApp({ config, engine, logger }: AppOptions): FastifyInstanc
     ),
   );
 
-  app.register(seedRoutes(engine, config));
-  app.register(modelRoutes(engine, config), { prefix: "/v1/models" });
-  app.register(healthRoutes(engine));
+  app.register(seedRoutes(backend, config));
+  app.register(modelRoutes(backend, config), { prefix: "/v1/models" });
+  app.register(healthRoutes(backend));
   app.addHook("preClose", async () => lane.close());
-  app.addHook("onClose", async () => engine.close());
+  app.addHook("onClose", async () => backend.close());
   return app;
 }

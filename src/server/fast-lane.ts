@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FastifyBaseLogger } from "fastify";
 import type { Config } from "../config/config.js";
 import { brookError } from "../errors.js";
-import type { Engine } from "../runtime/engine.js";
+import type { Backend } from "../runtime/backend.js";
 import { type Answer, acceptsJson, learnModel, learnSeed, predictModel, predictSeed } from "./handlers.js";
 import { parseJsonBody } from "./json-body.js";
 import { toProblem } from "./problem.js";
@@ -22,9 +22,10 @@ export class FastLane {
   private closing = false;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly backend: Backend,
     private readonly config: Config,
     private readonly log: FastifyBaseLogger | undefined,
+    private readonly headers: Record<string, string> = {},
   ) {}
 
   /** From now on, answer 503 (the server is shutting down). */
@@ -34,10 +35,10 @@ export class FastLane {
 
   private route(req: IncomingMessage): Route | undefined {
     const url = req.url ?? "";
-    const { engine, config } = this;
+    const { backend, config } = this;
     if (req.method === "POST") {
       if (url === "/predict" || url.startsWith("/predict?")) {
-        return (body) => predictSeed(engine, config, body, acceptsJson(req.headers.accept));
+        return (body) => predictSeed(backend, config, body, acceptsJson(req.headers.accept));
       }
       const m = MODEL_ROUTE.exec(url);
       if (m) {
@@ -48,11 +49,11 @@ export class FastLane {
           return undefined;
         }
         if (m[2] === "predict")
-          return async (body) => ({ json: await predictModel(engine, config, name, body) });
-        return async (body) => ({ json: await learnModel(engine, config, name, body) });
+          return async (body) => ({ json: await predictModel(backend, config, name, body) });
+        return async (body) => ({ json: await learnModel(backend, config, name, body) });
       }
     } else if (req.method === "PUT" && (url === "/update_model" || url.startsWith("/update_model?"))) {
-      return (body) => learnSeed(engine, config, body, acceptsJson(req.headers.accept));
+      return (body) => learnSeed(backend, config, body, acceptsJson(req.headers.accept));
     }
     return undefined;
   }
@@ -129,6 +130,7 @@ export class FastLane {
 
   private send(res: ServerResponse, status: number, type: string, payload: string, close = false): void {
     const headers: Record<string, string | number> = {
+      ...this.headers,
       "content-type": type,
       "content-length": Buffer.byteLength(payload),
     };
@@ -139,7 +141,7 @@ export class FastLane {
 
   private problem(res: ServerResponse, err: unknown, close: boolean): void {
     const p = toProblem(err);
-    if (p.status >= 500) this.log?.error({ err }, "request failed");
+    if (p.status === 500) this.log?.error({ err }, "request failed");
     this.send(res, p.status, "application/problem+json; charset=utf-8", JSON.stringify(p), close);
   }
 }

@@ -1,5 +1,5 @@
 import type { Config } from "../config/config.js";
-import type { Engine } from "../runtime/engine.js";
+import type { Backend } from "../runtime/backend.js";
 import { predictionJson, probaJson, pythonStr } from "./serialize.js";
 import { learnRequest, policyFor, predictRequest } from "./validation/requests.js";
 
@@ -14,32 +14,29 @@ export const SEED_MODEL = "default";
 /** A response: JSON, or text as the original app answered. */
 export type Answer = { json: unknown } | { text: string };
 
-/** `POST /v1/models/{name}/predict`: one prediction or a batch, optionally remembered for a later label. */
+/**
+ * `POST /v1/models/{name}/predict`: one prediction or a batch, optionally remembered for a
+ * later label; with `min_version`, waits (bounded) until the local model has that version.
+ */
 export async function predictModel(
-  engine: Engine,
+  backend: Backend,
   config: Config,
   name: string,
   body: unknown,
 ): Promise<unknown> {
-  const writer = engine.writer(name);
-  const host = writer.host;
+  const host = backend.host(name);
   const req = predictRequest(body, policyFor(host, config), config);
+  if (req.minVersion !== undefined) await host.whenVersion(req.minVersion, config.readWaitMs);
   const version = host.version;
   const outcomes = req.xs.map((x) => host.predict(x));
   let ids: (string | undefined)[] | undefined;
   const keep = req.remember.flatMap((id, i) => (id === undefined ? [] : [{ i, id }]));
   if (keep.length > 0) {
-    const given = await writer.remember(
-      keep.map(({ i, id }) => ({ x: req.xs[i]!, outcome: outcomes[i]!, id: id ?? undefined })),
-    );
+    const items = keep.map(({ i, id }) => ({ x: req.xs[i]!, outcome: outcomes[i]!, id: id ?? undefined }));
+    const given = await backend.remember(name, items);
     ids = new Array(outcomes.length);
     for (const [k, { i }] of keep.entries()) ids[i] = given[k];
   }
-  const one = (i: number) => {
-    const json: Record<string, unknown> = predictionJson(outcomes[i]!);
-    if (ids?.[i] !== undefined) json.id = ids[i];
-    return json;
-  };
   if (!req.batch) {
     const o = outcomes[0]!;
     const single: Record<string, unknown> = o.score
@@ -49,21 +46,26 @@ export async function predictModel(
     if (ids?.[0] !== undefined) single.id = ids[0];
     return single;
   }
-  return { model: host.name, version, predictions: outcomes.map((_, i) => one(i)) };
+  const predictions = outcomes.map((o, i) => {
+    const json: Record<string, unknown> = predictionJson(o);
+    if (ids?.[i] !== undefined) json.id = ids[i];
+    return json;
+  });
+  return { model: host.name, version, predictions };
 }
 
 /** `POST /v1/models/{name}/learn`: examples or labels of remembered predictions, applied in order. */
 export async function learnModel(
-  engine: Engine,
+  backend: Backend,
   config: Config,
   name: string,
   body: unknown,
 ): Promise<unknown> {
-  const writer = engine.writer(name);
-  const { batch, items } = learnRequest(body, writer.host, config);
-  const r = await writer.learn(items);
+  const host = backend.host(name);
+  const { batch, items } = learnRequest(body, host, config);
+  const r = await backend.learn(name, items);
   const out: Record<string, unknown> = {
-    model: writer.host.name,
+    model: host.name,
     version: r.version,
     seq: r.seq,
     learned: r.learned,
@@ -74,8 +76,8 @@ export async function learnModel(
 }
 
 /** `POST /predict` of the original app: the label as Python prints it, or JSON when asked. */
-export function predictSeed(engine: Engine, config: Config, body: unknown, json: boolean): Answer {
-  const host = engine.host(SEED_MODEL);
+export function predictSeed(backend: Backend, config: Config, body: unknown, json: boolean): Answer {
+  const host = backend.host(SEED_MODEL);
   // The original read only "x" and ignored the rest.
   const { xs } = predictRequest(body, policyFor(host, config), config, { strict: false });
   const outcome = host.predict(xs[0]!);
@@ -85,14 +87,14 @@ export function predictSeed(engine: Engine, config: Config, body: unknown, json:
 
 /** `PUT /update_model` of the original app: predict, learn, score, and answer the metric text. */
 export async function learnSeed(
-  engine: Engine,
+  backend: Backend,
   config: Config,
   body: unknown,
   json: boolean,
 ): Promise<Answer> {
-  const host = engine.host(SEED_MODEL);
+  const host = backend.host(SEED_MODEL);
   const { items } = learnRequest(body, host, config, { strict: false });
-  const result = await engine.learn(SEED_MODEL, items, { texts: true });
+  const result = await backend.learn(SEED_MODEL, items, { texts: true });
   const text = result.texts.join(", ");
   if (json) return { json: { model: host.name, version: result.version, metrics: result.metrics, text } };
   return { text };

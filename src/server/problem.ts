@@ -46,6 +46,7 @@ export function toProblem(err: unknown): Problem {
 /** Sends `err` as a problem response (logging server errors). */
 export function sendProblem(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const problem = toProblem(err);
-  if (problem.status >= 500) request.log.error({ err }, "request failed");
+  // Unexpected failures only: a 503 (shutting down, replica behind) is part of the contract.
+  if (problem.status === 500) request.log.error({ err }, "request failed");
   return reply.code(problem.status).type("application/problem+json").send(problem);
 }

@@ -67,14 +67,14 @@ export function featuresText(x: RawFeatures): string {
  * A served prediction: probabilities as pairs, a number (possibly non-finite) tagged, a label
  * as is, `null` when nothing could be predicted.
  */
-function predictionJson(p: Prediction | null): Json {
+export function predictionJson(p: Prediction | null): Json {
   if (p === null) return null;
   if (p instanceof Map) return { proba: [...p].map(([label, v]) => [label, encodeNumber(v)]) };
   if (typeof p === "number") return { num: encodeNumber(p) };
   return p;
 }
 
-function predictionFrom(j: Json): Prediction | null {
+export function predictionFrom(j: Json): Prediction | null {
   if (j === null) return null;
   if (typeof j === "object" && !Array.isArray(j)) {
     if (Array.isArray(j.proba)) {
@@ -91,6 +91,11 @@ function featuresFrom(obj: Record<string, Json>): RawFeatures {
   const x = new Map<string, number | string | boolean>();
   for (const k of keysInOrder(obj)) x.set(k, obj[k] as number | string | boolean);
   return x;
+}
+
+/** Features from {@link featuresText} (wire order kept, integer-like names included). */
+export function featuresFromText(text: string): RawFeatures {
+  return featuresFrom(parseJsonBody(text) as Record<string, Json>);
 }
 
 /** Encodes an event with its seq as compact JSON (the payload of a log record). */

@@ -3,9 +3,8 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { Brook } from "../../src/runtime/start.js";
 import { FIXTURES } from "../helpers/river.js";
-import { call, startTestServer } from "../helpers/server.js";
+import { call, startTestServer, type TestServer } from "../helpers/server.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -63,13 +62,13 @@ describe("brook evaluate", () => {
     assert.equal(res.code, 2);
     assert.match(
       res.stderr,
-      /neither a bundled dataset \(phishing, trump_approval\) nor a readable CSV file/,
+      /neither a bundled dataset \(phishing, trump_approval, [a-z_, ]*\) nor a readable CSV file/,
     );
   });
 });
 
 describe("brook replay", () => {
-  let server: Brook;
+  let server: TestServer;
   before(async () => {
     server = await startTestServer();
   });
@@ -113,7 +112,10 @@ describe("brook replay", () => {
   it("says clearly when no server answers", async () => {
     const res = await brook(["replay", "phishing", "--url", "http://127.0.0.1:9", "--no-progress"]);
     assert.equal(res.code, 2);
-    assert.match(res.stderr, /cannot reach Brook at http:\/\/127\.0\.0\.1:9 .*is "brook serve" running\?/);
+    assert.match(
+      res.stderr,
+      /cannot reach Brook at http:\/\/127\.0\.0\.1:9 .*is "brook serve" running\?/,
+    );
   });
 
   it("rejects bad options", async () => {

@@ -20,7 +20,7 @@ const ROUNDS = 4;
 const rows = loadStream("phishing").rows;
 const obj = (x: ReadonlyMap<string, unknown>) => Object.fromEntries(x);
 // Small checkpoint period so that kills also land during checkpoints.
-const FLAGS = ["--checkpoint-every", "150", "--segment-bytes", "65536"];
+const FLAGS = ["--workers", "1", "--checkpoint-every", "150", "--segment-bytes", "65536"];
 
 describe("kill -9 loses nothing acknowledged", () => {
   let tmp: ReturnType<typeof tempDir>;

@@ -25,8 +25,15 @@ export interface ServerProcess {
   exited(): Promise<number | null>;
 }
 
-/** Runs `brook serve` with the given flags; resolves once /readyz answers. */
-export async function spawnServer(flags: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
+/**
+ * Runs `brook serve` with the given flags; resolves once /readyz answers (from `workers`
+ * distinct workers when it is a cluster).
+ */
+export async function spawnServer(
+  flags: string[],
+  env: Record<string, string> = {},
+  workers = 1,
+): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
@@ -57,11 +64,14 @@ export async function spawnServer(flags: string[], env: Record<string, string> =
   const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
+  const seen = new Set<string>();
   for (;;) {
     if (child.exitCode !== null) throw new Error(`brook serve exited with ${child.exitCode}:\n${out}`);
     try {
-      const res = await fetch(`${url}/readyz`);
-      if (res.ok) break;
+      // A new connection each time, so that the cluster hands it to the next worker.
+      const res = await fetch(`${url}/readyz`, { headers: { connection: "close" } });
+      if (res.ok) seen.add(res.headers.get("x-brook-worker") ?? "single");
+      if (seen.size >= workers) break;
     } catch {
       // not listening yet
     }

@@ -6,9 +6,9 @@ import { loadStream } from "../../src/data/datasets.js";
 import {
   asSupervised,
   build,
-  type SupervisedModel,
   type Pipeline,
   restore,
+  type SupervisedModel,
   type Transformer,
 } from "../../src/learn/index.js";
 import { close, FIXTURES, num, riverState } from "../helpers/river.js";

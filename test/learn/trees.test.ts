@@ -295,7 +295,9 @@ describe("HoeffdingTreeClassifier behaviour", () => {
   it("Hellinger and Gini criteria learn a binary task", () => {
     const phishing = loadStream("phishing").rows;
     for (const criterion of ["hellinger", "gini"]) {
-      const m = asSupervised(build(`HoeffdingTreeClassifier(split_criterion='${criterion}', grace_period=100)`));
+      const m = asSupervised(
+        build(`HoeffdingTreeClassifier(split_criterion='${criterion}', grace_period=100)`),
+      );
       let correct = 0;
       for (const row of phishing) {
         if (m.predictOne(row.x) === row.y) correct++;

@@ -2,14 +2,13 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { loadStream } from "../../src/data/datasets.js";
 import { asSupervised, build, restore } from "../../src/learn/index.js";
-import type { Brook } from "../../src/runtime/start.js";
-import { call, startTestServer } from "../helpers/server.js";
+import { call, startTestServer, type TestServer } from "../helpers/server.js";
 
 const phishing = loadStream("phishing").rows;
 const obj = (x: ReadonlyMap<string, number>) => Object.fromEntries(x);
 
 describe("JSON API /v1/models", () => {
-  let brook: Brook;
+  let brook: TestServer;
   before(async () => {
     brook = await startTestServer({ metrics: "ROCAUC, Accuracy, LogLoss" });
   });
@@ -124,7 +123,7 @@ describe("JSON API /v1/models", () => {
 });
 
 describe("a regression model", () => {
-  let brook: Brook;
+  let brook: TestServer;
   before(async () => {
     brook = await startTestServer({ model: "StandardScaler | LinearRegression" });
   });

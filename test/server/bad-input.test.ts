@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Brook } from "../../src/runtime/start.js";
-import { call, startTestServer } from "../helpers/server.js";
+import { call, startTestServer, type TestServer } from "../helpers/server.js";
 
 const X = { empty_server_form_handler: 1, popup_window: 0, https: 1, is_popular: 0.5 };
 
@@ -243,7 +242,7 @@ cases.push(
 );
 
 describe("bad input gets a 4xx problem and never touches the model", () => {
-  let brook: Brook;
+  let brook: TestServer;
   let before_: string;
   before(async () => {
     brook = await startTestServer({ maxFeatures: 50, maxBatch: 5, bodyLimit: 32_768 });

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { loadStream } from "../../src/data/datasets.js";
-import type { Brook } from "../../src/runtime/start.js";
-import { call, startTestServer } from "../helpers/server.js";
+import { call, startTestServer, type TestServer } from "../helpers/server.js";
 import { tempDir } from "../helpers/tmp.js";
 
 const phishing = loadStream("phishing").rows;
@@ -11,7 +10,7 @@ const obj = (x: ReadonlyMap<string, unknown>) => Object.fromEntries(x);
 
 describe("named models, durable on disk", () => {
   let tmp: ReturnType<typeof tempDir>;
-  let brook: Brook;
+  let brook: TestServer;
   const start = async () => {
     brook = await startTestServer({ store: "file", dataDir: tmp.dir, checkpointEvery: 200 });
     return brook;

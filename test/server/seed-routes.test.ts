@@ -3,12 +3,11 @@ import { after, before, describe, it } from "node:test";
 import { featuresJson } from "../../src/cli/commands/replay.js";
 import { loadStream } from "../../src/data/datasets.js";
 import { pyPercent } from "../../src/learn/math/py-format.js";
-import type { Brook } from "../../src/runtime/start.js";
 import { num, readCombo } from "../helpers/river.js";
-import { call, startTestServer } from "../helpers/server.js";
+import { call, startTestServer, type TestServer } from "../helpers/server.js";
 
 describe("the original blog routes", () => {
-  let brook: Brook;
+  let brook: TestServer;
   before(async () => {
     brook = await startTestServer();
   });

@@ -1,8 +1,14 @@
 import type { Command } from "commander";
 import { loadStream, type Row } from "../../data/datasets.js";
 import { UsageError } from "../../errors.js";
-import type { Features, Label } from "../../learn/index.js";
+import type { Label } from "../../learn/index.js";
+import { BrookClient, defaultUrl, problemLine, problemOf, type ServerError } from "../client.js";
+import { replayLateLabels } from "../late-labels.js";
+import { featuresJson, metricLine } from "../payloads.js";
 import { Progress } from "../progress.js";
+
+// Kept importable from here: tests and benchmarks build request bodies with it.
+export { featuresJson } from "../payloads.js";
 
 export interface ReplayOptions {
   url: string;
@@ -10,6 +16,10 @@ export interface ReplayOptions {
   model: string;
   target?: string;
   delay: number;
+  /** Seconds after each prediction before its label is sent; unset: send labelled rows at once. */
+  delayLabels?: number;
+  /** Most predictions waiting for their labels (with `delayLabels`). */
+  maxPending: number;
   concurrency: number;
   limit?: number;
   progress: boolean;
@@ -19,19 +29,11 @@ export interface ReplaySummary {
   rows: number;
   failed: number;
   seconds: number;
+  /** With late labels: predictions served, and labels sent for them. */
+  predicted?: number;
+  labelled?: number;
   /** The model's metric texts after the replay, read back from the server. */
   metrics: string[];
-}
-
-/** JSON of a feature map, keeping its key order (JSON.stringify of an object would not). */
-export function featuresJson(x: Features): string {
-  let out = "{";
-  let first = true;
-  for (const [k, v] of x) {
-    out += `${first ? "" : ","}${JSON.stringify(k)}:${JSON.stringify(v)}`;
-    first = false;
-  }
-  return `${out}}`;
 }
 
 function bodyFor(row: Row, route: ReplayOptions["route"]): string {
@@ -40,38 +42,22 @@ function bodyFor(row: Row, route: ReplayOptions["route"]): string {
   return `{"x":${featuresJson(row.x)},"y":${JSON.stringify(y)}}`;
 }
 
-async function problemText(res: Response): Promise<string> {
-  try {
-    const body = (await res.json()) as { error?: string; code?: string };
-    return `${res.status} ${body.code ?? ""} ${body.error ?? ""}`.trim();
-  } catch {
-    return `HTTP ${res.status}`;
-  }
+interface Sent {
+  done: number;
+  failed: number;
 }
 
-function unreachable(url: string, err: unknown): UsageError {
-  const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-  return new UsageError(`cannot reach Brook at ${url} (${cause}): is "brook serve" running?`);
-}
-
-/**
- * Sends a labelled stream to a running server, one request per row (the original
- * `send_requests.py`, done right): bounded concurrency, an optional delay between rows, a
- * progress display, and a summary with the model's final metrics.
- */
-export async function replay(source: string, options: ReplayOptions): Promise<ReplaySummary> {
-  const stream = loadStream(source, options.target);
-  const rows = options.limit === undefined ? stream.rows : stream.rows.slice(0, options.limit);
-  const base = options.url.replace(/\/+$/, "");
-  const endpoint =
-    options.route === "update_model"
-      ? `${base}/update_model`
-      : `${base}/v1/models/${encodeURIComponent(options.model)}/learn`;
-  const method = options.route === "update_model" ? "PUT" : "POST";
-  const progress = new Progress(rows.length, process.stderr, options.progress);
+/** Labelled rows, one request each, from `concurrency` workers sharing one cursor. */
+async function replayLabelled(
+  rows: readonly Row[],
+  client: BrookClient,
+  options: ReplayOptions,
+  progress: Progress,
+): Promise<Sent> {
+  const v1 = options.route === "v1";
+  const path = v1 ? BrookClient.modelPath(options.model, "/learn") : "/update_model";
+  const sent: Sent = { done: 0, failed: 0 };
   let next = 0;
-  let done = 0;
-  let failed = 0;
   let status = "";
   const errors: string[] = [];
 
@@ -79,49 +65,60 @@ export async function replay(source: string, options: ReplayOptions): Promise<Re
     while (next < rows.length) {
       const row = rows[next++]!;
       if (options.delay > 0) await new Promise((r) => setTimeout(r, options.delay * 1000));
-      let res: Response;
-      try {
-        res = await fetch(endpoint, {
-          method,
-          headers: {
-            "content-type": "application/json",
-            accept: options.route === "v1" ? "application/json" : "text/plain",
-          },
-          body: bodyFor(row, options.route),
-        });
-      } catch (err) {
-        throw unreachable(base, err);
-      }
+      const res = await client.send(
+        v1 ? "POST" : "PUT",
+        path,
+        bodyFor(row, options.route),
+        v1 ? "application/json" : "text/plain",
+      );
       if (res.ok) {
-        status = options.route === "update_model" ? await res.text() : metricLine(await res.json());
+        status = v1 ? metricLine(await res.json()) : await res.text();
       } else {
-        failed++;
-        const text = await problemText(res);
-        if (errors.length < 5) errors.push(text);
-        if (res.status === 404) throw new UsageError(`${endpoint}: ${text}`);
+        sent.failed++;
+        const problem: ServerError = await problemOf(res);
+        if (errors.length < 5) errors.push(problemLine(problem));
+        // An unknown model or route fails every row the same way: say it once and stop.
+        if (res.status === 404) throw problem;
       }
-      done++;
-      progress.update(done, failed, status);
+      sent.done++;
+      progress.update(sent.done, sent.failed, status);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
   for (const e of errors) process.stderr.write(`failed: ${e}\n`);
-
-  let metrics: string[] = [];
-  try {
-    const res = await fetch(`${base}/v1/models/${encodeURIComponent(options.model)}/metrics`);
-    if (res.ok) metrics = ((await res.json()) as { text: string[] }).text;
-  } catch (err) {
-    throw unreachable(base, err);
-  }
-  return { rows: done, failed, seconds: progress.elapsedSeconds, metrics };
+  return sent;
 }
 
-function metricLine(body: unknown): string {
-  const metrics = (body as { metrics?: Record<string, number> }).metrics ?? {};
-  return Object.entries(metrics)
-    .map(([k, v]) => `${k}: ${v}`)
-    .join(", ");
+/**
+ * Sends a labelled stream to a running server (the original `send_requests.py`, done right):
+ * bounded concurrency, an optional delay between rows, a progress display, and a summary with
+ * the model's final metrics. With `delayLabels`, production-like traffic instead: predictions
+ * first, their labels later (see late-labels.ts).
+ */
+export async function replay(source: string, options: ReplayOptions): Promise<ReplaySummary> {
+  const stream = loadStream(source, options.target);
+  const rows = options.limit === undefined ? stream.rows : stream.rows.slice(0, options.limit);
+  const client = new BrookClient(options.url);
+  const progress = new Progress(rows.length, process.stderr, options.progress);
+  let summary: Omit<ReplaySummary, "metrics" | "seconds">;
+  if (options.delayLabels === undefined) {
+    const sent = await replayLabelled(rows, client, options, progress);
+    summary = { rows: sent.done, failed: sent.failed };
+  } else {
+    const r = await replayLateLabels(
+      rows,
+      client,
+      { ...options, delayLabels: options.delayLabels },
+      (done, failed, status) => progress.update(done, failed, status),
+    );
+    for (const e of r.errors) process.stderr.write(`failed: ${e}\n`);
+    summary = { rows: r.done, failed: r.failed, predicted: r.predicted, labelled: r.labelled };
+  }
+  const seconds = progress.elapsedSeconds;
+  let metrics: string[] = [];
+  const res = await client.send("GET", BrookClient.modelPath(options.model, "/metrics"));
+  if (res.ok) metrics = ((await res.json()) as { text: string[] }).text;
+  return { ...summary, seconds, metrics };
 }
 
 function positiveNumber(name: string, integer: boolean) {
@@ -136,12 +133,23 @@ function positiveNumber(name: string, integer: boolean) {
   };
 }
 
+/** The summary printed on stdout: one line of counts, then the model's metric lines. */
+export function summaryText(summary: ReplaySummary, delayLabels?: number): string {
+  const rate = summary.seconds > 0 ? Math.round(summary.rows / summary.seconds).toLocaleString("en-US") : "-";
+  const head = `${summary.rows} rows replayed in ${summary.seconds.toFixed(2)} s (${rate} rows/s)`;
+  const counts =
+    delayLabels === undefined
+      ? `, ${summary.failed} failed`
+      : `: ${summary.predicted} predictions sent, ${summary.labelled} labels sent ${delayLabels} s after their predictions, ${summary.failed} failed`;
+  return [`${head}${counts}`, ...summary.metrics].map((line) => `${line}\n`).join("");
+}
+
 export function addReplayCommand(program: Command): void {
   program
     .command("replay")
     .description("send a labelled stream (a bundled dataset or a CSV file) to a running server, row by row")
     .argument("<source>", "bundled dataset (phishing, trump_approval) or path to a CSV file")
-    .option("--url <url>", "server address", process.env.BROOK_URL ?? "http://localhost:8080")
+    .option("--url <url>", "server address (env BROOK_URL)", defaultUrl())
     .option(
       "--route <route>",
       "update_model (the original PUT /update_model) or v1 (POST /v1/models/<model>/learn)",
@@ -151,6 +159,17 @@ export function addReplayCommand(program: Command): void {
     .option("--target <column>", "target column (default: the dataset's, or the last CSV column)")
     .option("--delay <seconds>", "pause before each request", positiveNumber("delay", false), 0)
     .option(
+      "--delay-labels <seconds>",
+      "production-like traffic (implies --route v1): predict each row, send its label this much later",
+      positiveNumber("delay-labels", false),
+    )
+    .option(
+      "--max-pending <n>",
+      "with --delay-labels: most predictions waiting for their labels",
+      positiveNumber("max-pending", true),
+      10_000,
+    )
+    .option(
       "--concurrency <n>",
       "requests in flight at once (1 keeps River's order)",
       positiveNumber("concurrency", true),
@@ -158,17 +177,21 @@ export function addReplayCommand(program: Command): void {
     )
     .option("--limit <n>", "send only the first n rows", positiveNumber("limit", true))
     .option("--no-progress", "no progress display on stderr")
-    .action(async (source: string, opts: ReplayOptions & { route: string }) => {
+    .action(async (source: string, opts: ReplayOptions & { route: string }, command: Command) => {
       if (opts.route !== "update_model" && opts.route !== "v1") {
         throw new UsageError(`--route must be update_model or v1, got "${opts.route}"`);
       }
+      if (opts.delayLabels !== undefined) {
+        // Labels of remembered predictions exist only in the /v1 API: v1 unless asked otherwise.
+        if (opts.route !== "v1" && command.getOptionValueSource("route") !== "default") {
+          throw new UsageError(
+            "--delay-labels needs --route v1 (the original routes cannot label a past prediction)",
+          );
+        }
+        opts.route = "v1";
+      }
       const summary = await replay(source, opts);
-      const rate =
-        summary.seconds > 0 ? Math.round(summary.rows / summary.seconds).toLocaleString("en-US") : "-";
-      process.stdout.write(
-        `${summary.rows} rows replayed in ${summary.seconds.toFixed(2)} s (${rate} rows/s), ${summary.failed} failed\n`,
-      );
-      for (const line of summary.metrics) process.stdout.write(`${line}\n`);
+      process.stdout.write(summaryText(summary, opts.delayLabels));
       if (summary.failed > 0) process.exitCode = 1;
     });
 }

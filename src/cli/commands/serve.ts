@@ -1,6 +1,51 @@
+import cluster from "node:cluster";
 import type { Command } from "commander";
 import { type Config, kebab, loadConfig, settings } from "../../config/config.js";
-import { startBrook } from "../../runtime/start.js";
+import { Primary } from "../../runtime/cluster/primary.js";
+import { runWorker } from "../../runtime/cluster/worker.js";
+import { makeLogger, startBrook } from "../../runtime/start.js";
+
+/** Runs `close` once on SIGINT/SIGTERM, then exits (0 on success). */
+function onSignals(
+  log: { info(msg: string): void; error(obj: object, msg: string): void },
+  close: () => Promise<void>,
+): void {
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info(`${signal}: draining requests, checkpointing, closing logs`);
+    close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+/** Starts Brook: one process (`--workers 1`), or a primary (the writer) with HTTP workers. */
+async function serve(config: Config): Promise<void> {
+  const log = makeLogger(config);
+  if (config.workers > 1) {
+    if (cluster.isWorker) return runWorker(config, log);
+    const primary = await Primary.start(config, log);
+    onSignals(log, () => primary.shutdown());
+    return;
+  }
+  const brook = await startBrook(config);
+  for (const m of await brook.backend.list()) {
+    log.info({ model: m.name, spec: m.spec, version: m.version }, `model "${m.name}" ready`);
+  }
+  log.info(
+    { store: config.store, data: config.dataDir, fsync: config.fsync },
+    `Brook listening on ${brook.url}`,
+  );
+  onSignals(log, () => brook.close());
+}
 
 /** `brook serve`: one flag per setting (each also has a BROOK_* variable), then start. */
 export function addServeCommand(program: Command): void {
@@ -16,33 +61,6 @@ export function addServeCommand(program: Command): void {
     for (const key of Object.keys(settings) as (keyof Config)[]) {
       if (opts[key] !== undefined) flags[key] = opts[key];
     }
-    const config = loadConfig(flags);
-    const brook = await startBrook(config);
-    const log = brook.app.log;
-    for (const w of brook.engine.list()) {
-      log.info(
-        { model: w.host.name, spec: w.host.spec, version: w.host.version, seq: w.host.seq },
-        `model "${w.host.name}" ready`,
-      );
-    }
-    log.info(
-      { store: brook.engine.storage.kind, data: brook.engine.storage.location, fsync: config.fsync },
-      `Brook listening on ${brook.url}`,
-    );
-    let closing = false;
-    const shutdown = (signal: string) => {
-      if (closing) return;
-      closing = true;
-      log.info(`${signal}: draining requests, checkpointing, closing logs`);
-      brook.close().then(
-        () => process.exit(0),
-        (err: unknown) => {
-          log.error({ err }, "shutdown failed");
-          process.exit(1);
-        },
-      );
-    };
-    process.on("SIGINT", () => shutdown("SIGINT"));
-    process.on("SIGTERM", () => shutdown("SIGTERM"));
+    await serve(loadConfig(flags));
   });
 }

@@ -46,7 +46,9 @@ export function asModel(component: Component): Model {
 export function asSupervised(component: Component): SupervisedModel {
   const m = asModel(component);
   if (m.family !== "classifier" && m.family !== "regressor") {
-    throw new ParamError(`${component.kind} is a${m.family === "anomaly" ? "n anomaly detector" : " forecaster"}, not a classifier or regressor`);
+    throw new ParamError(
+      `${component.kind} is a${m.family === "anomaly" ? "n anomaly detector" : " forecaster"}, not a classifier or regressor`,
+    );
   }
   return m;
 }

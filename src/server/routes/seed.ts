@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Config } from "../../config/config.js";
-import type { Engine } from "../../runtime/engine.js";
+import type { Backend } from "../../runtime/backend.js";
 import { type Answer, acceptsJson, learnSeed, predictSeed } from "../handlers.js";
 
 function send(reply: FastifyReply, answer: Answer) {
@@ -14,13 +14,13 @@ function send(reply: FastifyReply, answer: Answer) {
  * (`ROCAUC: 95.07%`). Both answer JSON when the request accepts `application/json`.
  * (Served by the fast lane in production; these routes answer identically.)
  */
-export function seedRoutes(engine: Engine, config: Config) {
+export function seedRoutes(backend: Backend, config: Config) {
   return async (app: FastifyInstance): Promise<void> => {
     app.post("/predict", async (request, reply) =>
-      send(reply, predictSeed(engine, config, request.body, acceptsJson(request.headers.accept))),
+      send(reply, predictSeed(backend, config, request.body, acceptsJson(request.headers.accept))),
     );
     app.put("/update_model", async (request, reply) =>
-      send(reply, await learnSeed(engine, config, request.body, acceptsJson(request.headers.accept))),
+      send(reply, await learnSeed(backend, config, request.body, acceptsJson(request.headers.accept))),
     );
   };
 }

@@ -57,7 +57,8 @@ export function toFeatures(raw: unknown, path: string, policy: FeaturePolicy): R
   for (const key of keys) {
     const v = obj[key];
     if (typeof v === "number") {
-      if (!Number.isFinite(v)) throw brookError("INVALID_FEATURES", `${path}.${key} is not finite`, { path: `${path}.${key}` });
+      if (!Number.isFinite(v))
+        throw brookError("INVALID_FEATURES", `${path}.${key} is not finite`, { path: `${path}.${key}` });
     } else if (typeof v === "string" || typeof v === "boolean") {
       if (!policy.raw) {
         throw brookError(
@@ -69,7 +70,9 @@ export function toFeatures(raw: unknown, path: string, policy: FeaturePolicy): R
       numeric = false;
     } else {
       const expected = policy.raw ? "a number, a string or a boolean" : "a number";
-      throw brookError("INVALID_FEATURES", `${path}.${key} must be ${expected}, got ${kindOf(v)}`, { path: `${path}.${key}` });
+      throw brookError("INVALID_FEATURES", `${path}.${key} must be ${expected}, got ${kindOf(v)}`, {
+        path: `${path}.${key}`,
+      });
     }
     values.push(v);
   }

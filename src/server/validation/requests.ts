@@ -90,6 +90,8 @@ export function policyFor(host: ModelHost, limits: Limits): FeaturePolicy {
 export interface PredictRequest {
   batch: boolean;
   xs: RawFeatures[];
+  /** Answer only from a model at this version or later (read-your-writes). */
+  minVersion: number | undefined;
   /** Per instance: the id to remember it under, `null` for a generated one, `undefined` to not remember it. */
   remember: (string | null | undefined)[];
 }
@@ -106,7 +108,20 @@ export function predictRequest(
 ): PredictRequest {
   const b = bodyObject(body);
   const strict = options.strict !== false;
-  if (strict) onlyFields(b, ["x", "instances", "id", "remember"]);
+  if (strict) onlyFields(b, ["x", "instances", "id", "remember", "min_version"]);
+  const minVersion = b.min_version;
+  if (
+    minVersion !== undefined &&
+    (typeof minVersion !== "number" || !Number.isSafeInteger(minVersion) || minVersion < 0)
+  ) {
+    throw brookError(
+      "INVALID_REQUEST",
+      "min_version must be a non-negative integer (a version a learn answered)",
+      {
+        path: "min_version",
+      },
+    );
+  }
   if (b.remember !== undefined && typeof b.remember !== "boolean") {
     throw brookError("INVALID_REQUEST", "remember must be true or false", { path: "remember" });
   }
@@ -117,6 +132,7 @@ export function predictRequest(
       batch: false,
       xs: [toFeatures(b.x, "x", policy)],
       remember: [id ?? (rememberAll ? null : undefined)],
+      minVersion: minVersion as number | undefined,
     };
   }
   const xs: RawFeatures[] = [];
@@ -140,7 +156,7 @@ export function predictRequest(
       remember.push(rememberAll ? null : undefined);
     }
   }
-  return { batch: true, xs, remember };
+  return { batch: true, xs, remember, minVersion: minVersion as number | undefined };
 }
 
 /**
@@ -172,16 +188,29 @@ export function learnRequest(
   return { batch: true, items };
 }
 
-function learnItem(o: Record<string, unknown>, prefix: string, host: ModelHost, policy: FeaturePolicy): LearnItem {
+function learnItem(
+  o: Record<string, unknown>,
+  prefix: string,
+  host: ModelHost,
+  policy: FeaturePolicy,
+): LearnItem {
   const id = idField(o.id, `${prefix}id`);
   if (id !== undefined && o.x !== undefined) {
-    throw brookError("INVALID_REQUEST", `send either ${prefix}x or ${prefix}id, not both`, { path: `${prefix}id` });
+    throw brookError("INVALID_REQUEST", `send either ${prefix}x or ${prefix}id, not both`, {
+      path: `${prefix}id`,
+    });
   }
   // A forecaster's x (exogenous features) is optional.
   const x =
-    id !== undefined ? undefined : host.task === "forecasting" && o.x === undefined ? EMPTY : toFeatures(o.x, `${prefix}x`, policy);
+    id !== undefined
+      ? undefined
+      : host.task === "forecasting" && o.x === undefined
+        ? EMPTY
+        : toFeatures(o.x, `${prefix}x`, policy);
   if (o.y === undefined && host.task !== "anomaly") {
-    throw brookError("INVALID_TARGET", `${prefix}y is missing: a learn request needs the true target`, { path: `${prefix}y` });
+    throw brookError("INVALID_TARGET", `${prefix}y is missing: a learn request needs the true target`, {
+      path: `${prefix}y`,
+    });
   }
   const y = normalizeTarget(host.task, o.y, `${prefix}y`);
   const eid = idField(o.event_id, `${prefix}event_id`);
@@ -194,7 +223,10 @@ const EMPTY: RawFeatures = new Map();
  * A forecast request: `{"horizon": h}`, with `"xs"`, one feature object per step, for
  * forecasters that take exogenous features.
  */
-export function forecastRequest(body: unknown, policy: FeaturePolicy): { horizon: number; xs: RawFeatures[] | undefined } {
+export function forecastRequest(
+  body: unknown,
+  policy: FeaturePolicy,
+): { horizon: number; xs: RawFeatures[] | undefined } {
   const b = bodyObject(body);
   onlyFields(b, ["horizon", "xs"]);
   const h = b.horizon ?? 1;
@@ -203,7 +235,9 @@ export function forecastRequest(body: unknown, policy: FeaturePolicy): { horizon
   }
   if (b.xs === undefined) return { horizon: h, xs: undefined };
   if (!Array.isArray(b.xs) || b.xs.length !== h) {
-    throw brookError("INVALID_REQUEST", `xs must be a list of ${h} feature objects, one per forecast step`, { path: "xs" });
+    throw brookError("INVALID_REQUEST", `xs must be a list of ${h} feature objects, one per forecast step`, {
+      path: "xs",
+    });
   }
   return { horizon: h, xs: b.xs.map((x, i) => toFeatures(x, `xs[${i}]`, policy)) };
 }

@@ -1,0 +1,262 @@
+import cluster, { type Worker } from "node:cluster";
+import type { Logger } from "pino";
+import type { Config } from "../../config/config.js";
+import type { Json } from "../../learn/index.js";
+import type { ModelWriter } from "../../models/writer.js";
+import { encodeEvent, type Stored } from "../../store/events.js";
+import { type Backend, LocalBackend, type ModelDetails } from "../backend.js";
+import { Engine } from "../engine.js";
+import { engineOptions, storageFor } from "../start.js";
+import type { Call, Reply, ToPrimary, ToWorker } from "./protocol.js";
+import {
+  errorToWire,
+  learnItemsFromWire,
+  rememberItemsFromWire,
+  type WireLearnItem,
+  type WireRememberItem,
+} from "./wire.js";
+
+/** What the primary knows of one worker's replica of one model. */
+interface ReplicaView {
+  /** Last seq the worker said it applied. */
+  acked: number;
+  /** Seqs sent but not acknowledged yet, with when they were sent (for the lag in seconds). */
+  sent: { seq: number; at: number }[];
+}
+
+interface WorkerState {
+  worker: Worker;
+  ready: boolean;
+  replicas: Map<string, ReplicaView>;
+}
+
+/**
+ * The primary of `brook serve --workers N`: it owns every model's single writer (log, learning,
+ * metrics, checkpoints) and forks N HTTP workers that hold read replicas. Writes forwarded by
+ * workers are applied here in order; every applied event is streamed to every worker, which
+ * applies it with the same code, so replicas lag but never diverge.
+ *
+ * Why the primary (not a worker thread) holds the writer: it already supervises the workers,
+ * it has no HTTP work competing for its event loop, and when it dies the node goes down with it
+ * (workers exit when their channel closes), so two writers can never run on one node.
+ */
+export class Primary {
+  private readonly workers = new Map<number, WorkerState>();
+  private readonly outbox = new Map<string, string[]>();
+  private flushScheduled = false;
+  private shuttingDown = false;
+  private firstUrl: string | undefined;
+  private readonly local: LocalBackend;
+
+  private constructor(
+    private readonly config: Config,
+    private readonly engine: Engine,
+    private readonly log: Logger,
+  ) {
+    this.local = new LocalBackend(engine);
+    for (const w of engine.list()) this.follow(w);
+  }
+
+  /** Opens the storage (recovering every model) and starts the workers. */
+  static async start(config: Config, log: Logger): Promise<Primary> {
+    const engine = await Engine.open(storageFor(config), engineOptions(config, log));
+    const primary = new Primary(config, engine, log);
+    cluster.on("exit", (worker, code, signal) => primary.onExit(worker, code, signal));
+    for (let i = 0; i < config.workers; i++) primary.fork();
+    return primary;
+  }
+
+  private fork(): void {
+    const worker = cluster.fork();
+    const state: WorkerState = { worker, ready: false, replicas: new Map() };
+    this.workers.set(worker.id, state);
+    worker.on("message", (msg: ToPrimary) => this.onMessage(state, msg));
+  }
+
+  /** Streams a writer's applied events to the workers. */
+  private follow(writer: ModelWriter): void {
+    const name = writer.record.name;
+    writer.onApplied = (stored: Stored) => {
+      if (stored.event.type === "rollback" || stored.event.type === "import") {
+        // The model jumped: replicas load its new state instead of replaying.
+        this.flush();
+        this.broadcast({ t: "reset", model: name, snapshot: writer.host.snapshot() });
+        return;
+      }
+      let batch = this.outbox.get(name);
+      if (!batch) {
+        batch = [];
+        this.outbox.set(name, batch);
+      }
+      batch.push(encodeEvent(stored.seq, stored.event));
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    };
+  }
+
+  /** Sends the batched events (always before any reply, so replicas see a write before its answer). */
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.outbox.size === 0) return;
+    const now = Date.now();
+    for (const [model, events] of this.outbox) {
+      const last = this.engine.host(model).seq;
+      for (const s of this.workers.values()) {
+        if (!s.ready) continue;
+        s.replicas.get(model)?.sent.push({ seq: last, at: now });
+        s.worker.send({ t: "events", model, events } satisfies ToWorker);
+      }
+    }
+    this.outbox.clear();
+  }
+
+  private broadcast(msg: ToWorker): void {
+    for (const s of this.workers.values()) if (s.ready) s.worker.send(msg);
+  }
+
+  private sendModel(s: WorkerState, writer: ModelWriter): void {
+    const snapshot = writer.host.snapshot();
+    s.replicas.set(writer.record.name, { acked: snapshot.seq, sent: [] });
+    s.worker.send({ t: "model", record: writer.record, snapshot } satisfies ToWorker);
+  }
+
+  private onMessage(s: WorkerState, msg: ToPrimary): void {
+    switch (msg.t) {
+      case "hello":
+        // Pending events go first, so that the snapshots below are the newest state.
+        this.flush();
+        for (const w of this.engine.list()) this.sendModel(s, w);
+        s.ready = true;
+        s.worker.send({ t: "ready" } satisfies ToWorker);
+        break;
+      case "ack": {
+        const view = s.replicas.get(msg.model);
+        if (view) {
+          view.acked = Math.max(view.acked, msg.seq);
+          while (view.sent.length > 0 && view.sent[0]!.seq <= view.acked) view.sent.shift();
+        }
+        break;
+      }
+      case "listening":
+        if (!this.firstUrl) {
+          this.firstUrl = msg.url;
+          this.log.info(
+            { workers: this.config.workers },
+            `Brook listening on ${msg.url} (${this.config.workers} workers)`,
+          );
+        }
+        break;
+      case "calls":
+        void this.answer(s, msg.calls);
+        break;
+    }
+  }
+
+  private async answer(s: WorkerState, calls: Call[]): Promise<void> {
+    const replies = await Promise.all(
+      calls.map(async (c): Promise<Reply> => {
+        try {
+          return { id: c.id, ok: true, value: await this.run(c) };
+        } catch (err) {
+          return { id: c.id, ok: false, error: errorToWire(err) };
+        }
+      }),
+    );
+    this.flush();
+    if (s.worker.isConnected()) s.worker.send({ t: "replies", replies } satisfies ToWorker);
+  }
+
+  /** Runs a forwarded call against the writers. */
+  private async run(c: Call): Promise<unknown> {
+    const a = c.args;
+    const name = a[0] as string;
+    const b: Backend = this.local;
+    switch (c.op) {
+      case "learn":
+        return b.learn(name, learnItemsFromWire(a[1] as WireLearnItem[]), a[2] as { texts?: boolean });
+      case "remember":
+        return b.remember(name, rememberItemsFromWire(a[1] as WireRememberItem[]));
+      case "list":
+        return b.list();
+      case "details":
+        return { ...(await b.details(name)), replicas: this.replicaLag(name) } satisfies ModelDetails;
+      case "create": {
+        // JSON turns an undefined argument into null.
+        const r = await b.create(
+          name,
+          a[1] as Json,
+          a[2] as string[],
+          (a[3] ?? undefined) as string | undefined,
+        );
+        if (r.created) {
+          const writer = this.engine.writer(name);
+          this.follow(writer);
+          for (const s of this.workers.values()) if (s.ready) this.sendModel(s, writer);
+        }
+        return r;
+      }
+      case "delete":
+        await b.delete(name);
+        for (const s of this.workers.values()) s.replicas.delete(name);
+        this.broadcast({ t: "drop", model: name });
+        return null;
+      case "checkpoint":
+        return b.checkpoint(name);
+      case "checkpoints":
+        return b.checkpoints(name);
+      case "rollback":
+        return b.rollback(name, a[1] as number);
+      case "import":
+        return b.import(name, a[1]);
+    }
+  }
+
+  /** Each worker's lag on a model: events not yet applied, and for how long. */
+  replicaLag(
+    model: string,
+  ): { worker: number; seq: number; replica_lag_events: number; replica_lag_seconds: number }[] {
+    const head = this.engine.host(model).seq;
+    const now = Date.now();
+    return [...this.workers.values()]
+      .filter((s) => s.ready && s.replicas.has(model))
+      .map((s) => {
+        const view = s.replicas.get(model)!;
+        const oldest = view.sent[0];
+        return {
+          worker: s.worker.id,
+          seq: view.acked,
+          replica_lag_events: Math.max(0, head - view.acked),
+          replica_lag_seconds: oldest ? (now - oldest.at) / 1000 : 0,
+        };
+      });
+  }
+
+  private onExit(worker: Worker, code: number | null, signal: string | null): void {
+    this.workers.delete(worker.id);
+    if (this.shuttingDown) return;
+    // A worker holds no state of its own: start another, which catches up from the writer.
+    this.log.warn({ worker: worker.id, code, signal }, "worker exited; starting a new one");
+    setTimeout(() => {
+      if (!this.shuttingDown) this.fork();
+    }, 200).unref();
+  }
+
+  /** Graceful shutdown: workers stop accepting and drain, then every writer checkpoints and closes. */
+  async shutdown(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    const exits = [...this.workers.values()].map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          if (s.worker.isDead()) return resolve();
+          s.worker.once("exit", () => resolve());
+          s.worker.send({ t: "shutdown" } satisfies ToWorker);
+          setTimeout(() => s.worker.process.kill("SIGKILL"), 15_000).unref();
+        }),
+    );
+    await Promise.all(exits);
+    await this.engine.close();
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Messages between the primary (the single writer of every model) and the HTTP workers (read
+ * replicas) of `brook serve --workers N`, over node:cluster's IPC channel. The channel keeps
+ * order: a worker always receives a model's events before the reply to the learn that made them.
+ */
+import type { HostSnapshot } from "../../models/model-host.js";
+import type { ModelRecord } from "../../store/ports.js";
+
+/** A call a worker forwards to the primary. */
+export interface Call {
+  id: number;
+  op: Op;
+  args: unknown[];
+}
+
+export type Op =
+  | "learn"
+  | "remember"
+  | "list"
+  | "details"
+  | "create"
+  | "delete"
+  | "checkpoint"
+  | "checkpoints"
+  | "rollback"
+  | "import";
+
+/** An error, carried across the channel with its code and status. */
+export interface WireError {
+  code: string;
+  status: number;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WireError };
+
+export type ToPrimary =
+  /** A worker has started and needs every model. */
+  | { t: "hello" }
+  /** Calls, batched per tick. */
+  | { t: "calls"; calls: Call[] }
+  /** The replica has applied the model's events up to `seq`. */
+  | { t: "ack"; model: string; seq: number }
+  /** The worker listens for HTTP. */
+  | { t: "listening"; url: string };
+
+export type ToWorker =
+  /** A model to serve, from this snapshot on (new model, or a worker catching up). */
+  | { t: "model"; record: ModelRecord; snapshot: HostSnapshot }
+  | { t: "drop"; model: string }
+  /** Encoded log events, in seq order, applied by the writer (batched per tick). */
+  | { t: "events"; model: string; events: string[] }
+  /** The writer's model jumped to a new state (rollback, import): load it. */
+  | { t: "reset"; model: string; snapshot: HostSnapshot }
+  | { t: "replies"; replies: Reply[] }
+  /** Every model has been sent: start listening. */
+  | { t: "ready" }
+  /** Stop accepting requests, finish the ones in flight, exit. */
+  | { t: "shutdown" };
