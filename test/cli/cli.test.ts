@@ -112,10 +112,7 @@ describe("brook replay", () => {
   it("says clearly when no server answers", async () => {
     const res = await brook(["replay", "phishing", "--url", "http://127.0.0.1:9", "--no-progress"]);
     assert.equal(res.code, 2);
-    assert.match(
-      res.stderr,
-      /cannot reach Brook at http:\/\/127\.0\.0\.1:9 .*is "brook serve" running\?/,
-    );
+    assert.match(res.stderr, /cannot reach Brook at http:\/\/127\.0\.0\.1:9 .*is "brook serve" running\?/);
   });
 
   it("rejects bad options", async () => {
