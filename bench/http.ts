@@ -1,115 +1,285 @@
 /**
- * HTTP throughput and latency of `POST /v1/models/default/predict` and `.../learn` at 1, 16
- * and 64 connections, against a bare node:http server answering the same bytes (the ceiling),
- * measured in the same run. Both servers run in their own process; the load generator in this
- * one (2 cores: one each).
+ * HTTP benchmarks. Every figure comes with a baseline measured in the same run:
+ *
+ * 1. Brook (one process) against a bare node:http server answering the same bytes (the ceiling)
+ *    and a minimal node:http server doing the same model work with nothing else.
+ * 2. Durable learning: `--fsync always` (and interval, never) against the in-memory store, at
+ *    64 connections, and the disk used per logged example.
+ * 3. Workers: `--workers 2` against `--workers 1` and against a bare node:http cluster of 2.
+ * 4. Freshness: from a learn's acknowledgement to every worker predicting with it.
+ *
+ * Servers run in their own processes; the load generator (wrk or autocannon) in another. On a
+ * 2-core machine they all share the same two cores.
  */
+import { Agent, request } from "node:http";
 import { join } from "node:path";
-import { featuresJson } from "../src/cli/commands/replay.js";
+import { featuresJson } from "../src/cli/payloads.js";
 import { loadStream } from "../src/data/datasets.js";
-import { load } from "./load.js";
-import { freePort, startChild } from "./servers/spawn.js";
+import { LOAD_TOOL, type LoadResult, load } from "./load.js";
+import { type Child, startBrookServer, startReference } from "./servers/spawn.js";
 import { fmt, table } from "./table.js";
 
-const ROOT = join(import.meta.dirname, "..");
-const CONNECTIONS = [1, 16, 64];
+const rows = loadStream("phishing").rows.slice(0, 100);
+const PREDICT = "/v1/models/default/predict";
+const LEARN = "/v1/models/default/learn";
+const predictBodies = rows.map((r) => `{"x":${featuresJson(r.x)}}`);
+const learnBodies = rows.map((r) => `{"x":${featuresJson(r.x)},"y":${JSON.stringify(r.y)}}`);
 
-export async function runHttp(seconds: number): Promise<string> {
-  const rows = loadStream("phishing").rows.slice(0, 100);
-  const routes = [
-    {
-      name: "predict",
-      path: "/v1/models/default/predict",
-      bodies: rows.map((r) => `{"x":${featuresJson(r.x)}}`),
-      target: 80,
-    },
-    {
-      name: "learn",
-      path: "/v1/models/default/learn",
-      bodies: rows.map((r) => `{"x":${featuresJson(r.x)},"y":${JSON.stringify(r.y)}}`),
-      target: 70,
-    },
-  ];
-  const brookPort = await freePort();
-  const brook = await startChild(
-    [
-      join(ROOT, "dist/cli/main.js"),
-      "serve",
-      "--port",
-      String(brookPort),
-      "--host",
-      "127.0.0.1",
-      "--log-level",
-      "warn",
-    ],
-    {},
-    brookPort,
-  );
-  // The bare server answers exactly what Brook answers for the first body of each route.
-  const responses: Record<string, { type: string; body: string }> = {
-    "/healthz": { type: "application/json", body: '{"status":"ok"}' },
-  };
-  for (const r of routes) {
-    const res = await fetch(brook.url + r.path, {
+async function run(url: string, bodies: string[], connections: number, seconds: number): Promise<LoadResult> {
+  await load({ url, method: "POST", bodies, connections, seconds: 1 }); // warm-up
+  return load({ url, method: "POST", bodies, connections, seconds });
+}
+
+const rate = (r: LoadResult) => fmt(r.rps);
+const lat = (r: LoadResult) => `${r.p50.toFixed(2)} / ${r.p99.toFixed(2)}`;
+const pct = (a: number, b: number) => `${fmt((100 * a) / b, 1)} %`;
+
+/** Brook's answers to the first body of each route: the bare servers answer these bytes. */
+async function capture(brook: Child): Promise<string> {
+  const responses: Record<string, { type: string; body: string }> = {};
+  for (const [path, body] of [
+    [PREDICT, predictBodies[0]!],
+    [LEARN, learnBodies[0]!],
+  ] as const) {
+    const res = await fetch(brook.url + path, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: r.bodies[0],
+      body,
     });
-    responses[r.path] = {
-      type: res.headers.get("content-type") ?? "application/json",
-      body: await res.text(),
-    };
+    responses[path] = { type: res.headers.get("content-type") ?? "application/json", body: await res.text() };
   }
-  const barePort = await freePort();
-  const bare = await startChild(
-    [join(ROOT, "bench/servers/bare-http.mjs")],
-    { BARE_RESPONSES: JSON.stringify(responses), PORT: String(barePort) },
-    barePort,
-  );
+  return JSON.stringify(responses);
+}
 
+async function single(seconds: number): Promise<string> {
+  const brook = await startBrookServer(["--store", "memory"]);
+  const responses = await capture(brook);
+  const bare = await startReference("bare-http.mjs", { BARE_RESPONSES: responses });
+  const minimal = await startReference("minimal.mjs");
   const out: (string | number)[][] = [];
   try {
-    for (const r of routes) {
-      for (const connections of CONNECTIONS) {
-        const run = (base: string, s: number) =>
-          load({ url: base + r.path, method: "POST", bodies: r.bodies, connections, seconds: s });
-        await run(brook.url, 1); // warm-up
-        const b = await run(brook.url, seconds);
-        await run(bare.url, 1);
-        const c = await run(bare.url, seconds);
-        const ratio = (100 * b.rps) / c.rps;
+    for (const [route, path, bodies, target] of [
+      ["predict", PREDICT, predictBodies, 80],
+      ["learn", LEARN, learnBodies, 70],
+    ] as const) {
+      for (const c of [1, 16, 64]) {
+        const b = await run(brook.url + path, [...bodies], c, seconds);
+        const m = await run(minimal.url + path, [...bodies], c, seconds);
+        const x = await run(bare.url + path, [...bodies], c, seconds);
         out.push([
-          r.name,
-          connections,
-          fmt(b.rps),
-          `${b.p50} / ${b.p99}`,
-          fmt(c.rps),
-          `${c.p50} / ${c.p99}`,
-          `${fmt(ratio, 1)} %`,
-          `>= ${r.target} %`,
-          b.errors + b.non2xx,
+          route,
+          c,
+          rate(b),
+          lat(b),
+          rate(m),
+          rate(x),
+          lat(x),
+          pct(b.rps, x.rps),
+          `>= ${target} %`,
+          pct(b.rps, m.rps),
+          b.errors,
         ]);
       }
     }
   } finally {
-    await brook.stop();
-    await bare.stop();
+    await Promise.all([brook.stop(), bare.stop(), minimal.stop()]);
   }
   return [
-    `HTTP, one Brook process vs a bare node:http process answering the same bytes (${seconds} s per run, autocannon)`,
+    `1. One Brook process (--workers 1, in-memory store) vs a bare node:http server answering the same bytes,`,
+    `   and a minimal node:http server doing the same model work without validation, log or metrics (${seconds} s runs)`,
     table(
       [
         "route",
         "conns",
         "Brook req/s",
         "p50/p99 ms",
+        "minimal req/s",
         "bare req/s",
         "p50/p99 ms",
         "Brook/bare",
         "target",
+        "Brook/minimal",
         "errors",
       ],
       out,
     ),
   ].join("\n");
+}
+
+async function durable(seconds: number): Promise<string> {
+  const out: (string | number)[][] = [];
+  let memoryRps = 0;
+  let bytesPerEvent = "";
+  for (const [label, flags] of [
+    ["memory (baseline)", ["--store", "memory"]],
+    ["file, --fsync always", ["--fsync", "always"]],
+    ["file, --fsync interval", ["--fsync", "interval"]],
+    ["file, --fsync never", ["--fsync", "never"]],
+  ] as const) {
+    const brook = await startBrookServer([...flags, "--checkpoint-every", "1000000000"]);
+    try {
+      const r = await run(brook.url + LEARN, learnBodies, 64, seconds);
+      if (label.startsWith("memory")) memoryRps = r.rps;
+      out.push([label, rate(r), lat(r), pct(r.rps, memoryRps), r.errors]);
+      if (label === "file, --fsync always") {
+        const info = (await (await fetch(`${brook.url}/v1/models/default`)).json()) as { seq: number };
+        const { FileEventLog } = await import("../src/store/file/segmented-log.js");
+        const log = await FileEventLog.open(join(brook.dataDir, "models", "default", "log"), {
+          fsync: "never",
+          fsyncIntervalMs: 100,
+          segmentBytes: 64 * 1024 * 1024,
+        });
+        bytesPerEvent = `${fmt(log.diskBytes() / info.seq, 1)} bytes per logged Phishing example (${fmt(info.seq)} events, record framing included)`;
+        await log.close();
+      }
+    } finally {
+      await brook.stop();
+    }
+  }
+  return [
+    `2. Durable learning, POST ${LEARN} at 64 connections (${seconds} s runs); target: fsync always >= 50 % of memory`,
+    table(["store", "learn req/s", "p50/p99 ms", "vs memory", "errors"], out),
+    `Disk: ${bytesPerEvent}`,
+  ].join("\n");
+}
+
+async function workers(seconds: number): Promise<string> {
+  const out: (string | number)[][] = [];
+  const one = await startBrookServer(["--store", "memory"], 1);
+  const responses = await capture(one);
+  const results: Record<string, LoadResult> = {};
+  try {
+    results.p1 = await run(one.url + PREDICT, predictBodies, 64, seconds);
+    results.l1 = await run(one.url + LEARN, learnBodies, 64, seconds);
+  } finally {
+    await one.stop();
+  }
+  const two = await startBrookServer(["--store", "memory"], 2);
+  try {
+    results.p2 = await run(two.url + PREDICT, predictBodies, 64, seconds);
+    results.l2 = await run(two.url + LEARN, learnBodies, 64, seconds);
+  } finally {
+    await two.stop();
+  }
+  const bare = await startReference("bare-http.mjs", { BARE_RESPONSES: responses }, 2);
+  try {
+    results.b2 = await run(bare.url + PREDICT, predictBodies, 64, seconds);
+  } finally {
+    await bare.stop();
+  }
+  const { p1, p2, l1, l2, b2 } = results as Record<string, LoadResult>;
+  out.push([
+    "predict",
+    rate(p1!),
+    rate(p2!),
+    `${fmt(p2!.rps / p1!.rps, 2)}× (target >= 1.35×)`,
+    rate(b2!),
+    `${pct(p2!.rps, b2!.rps)} (target >= 85 %)`,
+  ]);
+  out.push(["learn", rate(l1!), rate(l2!), `${fmt(l2!.rps / l1!.rps, 2)}× (target >= 1.00×)`, "", ""]);
+  return [
+    `3. Workers, 64 connections, in-memory store (${seconds} s runs)`,
+    table(
+      [
+        "route",
+        "--workers 1 req/s",
+        "--workers 2 req/s",
+        "2 vs 1",
+        "bare cluster of 2 req/s",
+        "workers 2 vs bare",
+      ],
+      out,
+    ),
+  ].join("\n");
+}
+
+/** A POST on a pinned keep-alive connection. */
+function post(agent: Agent, url: string, path: string, body: string): Promise<{ worker: string; json: any }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url + path,
+      { method: "POST", agent, headers: { "content-type": "application/json" } },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (d) => {
+          text += d;
+        });
+        res.on("end", () =>
+          resolve({ worker: String(res.headers["x-brook-worker"]), json: JSON.parse(text) }),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function freshness(seconds: number): Promise<string> {
+  const brook = await startBrookServer(["--store", "memory"], 2);
+  const out: (string | number)[][] = [];
+  try {
+    // One keep-alive connection per worker: the cluster gives a connection to one worker for its life.
+    const pinned = new Map<string, Agent>();
+    for (let i = 0; i < 40 && pinned.size < 2; i++) {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const r = await post(agent, brook.url, PREDICT, predictBodies[0]!);
+      if (!pinned.has(r.worker)) pinned.set(r.worker, agent);
+      else agent.destroy();
+    }
+    const agents = [...pinned.values()];
+    const measure = async (n: number) => {
+      const samples: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const learner = agents[i % agents.length]!;
+        const { json } = await post(learner, brook.url, LEARN, learnBodies[i % learnBodies.length]!);
+        const t0 = performance.now();
+        const body = `{"x":${featuresJson(rows[0]!.x)},"min_version":${json.version}}`;
+        await Promise.all(agents.map((a) => post(a, brook.url, PREDICT, body)));
+        samples.push(performance.now() - t0);
+      }
+      return samples.sort((a, b) => a - b);
+    };
+    const light = await measure(500);
+    out.push([
+      "light (one client)",
+      agents.length,
+      fmt(percentile(light, 50), 3),
+      fmt(percentile(light, 99), 3),
+    ]);
+    const background = Promise.all([
+      load({ url: brook.url + PREDICT, method: "POST", bodies: predictBodies, connections: 32, seconds }),
+      load({ url: brook.url + LEARN, method: "POST", bodies: learnBodies, connections: 32, seconds }),
+    ]);
+    await new Promise((r) => setTimeout(r, 500));
+    const heavy = await measure(300);
+    await background;
+    out.push([
+      "full (64 connections of predict + learn)",
+      agents.length,
+      fmt(percentile(heavy, 50), 3),
+      fmt(percentile(heavy, 99), 3),
+    ]);
+    for (const a of agents) a.destroy();
+  } finally {
+    await brook.stop();
+  }
+  return [
+    "4. Freshness with --workers 2: time from a learn's acknowledgement until every worker answered a predict",
+    "   with min_version = that version (includes one predict round trip); target p99 <= 2 ms under light load",
+    table(["load", "workers", "p50 ms", "p99 ms"], out),
+  ].join("\n");
+}
+
+export async function runHttp(seconds: number, sections: (name: string) => boolean): Promise<string> {
+  const parts = [`HTTP benchmarks (load generator: ${LOAD_TOOL})`];
+  if (sections("single")) parts.push(await single(seconds));
+  if (sections("durable")) parts.push(await durable(seconds));
+  if (sections("workers")) parts.push(await workers(seconds));
+  if (sections("freshness")) parts.push(await freshness(seconds));
+  return parts.join("\n\n");
 }

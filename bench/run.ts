@@ -6,13 +6,17 @@
  */
 import { runHttp } from "./http.js";
 import { runInProcess } from "./inprocess.js";
+import { runRestart } from "./restart.js";
 import { runZoo } from "./zoo.js";
 
+const HTTP_SECTIONS = ["single", "durable", "workers", "freshness"];
 const which = process.argv.slice(2);
 const want = (name: string) => which.length === 0 || which.includes(name);
+const wantHttp = (section: string) => want("http") || which.includes(section);
 const seconds = Number(process.env.BENCH_SECONDS ?? 0);
 
 console.log(`Brook benchmarks — node ${process.version}, ${new Date().toISOString()}\n`);
 if (want("inprocess")) console.log(`${runInProcess(seconds || 3)}\n`);
-if (want("http")) console.log(`${await runHttp(seconds || 5)}\n`);
+if (HTTP_SECTIONS.some(wantHttp)) console.log(`${await runHttp(seconds || 5, wantHttp)}\n`);
+if (want("restart")) console.log(`${await runRestart()}\n`);
 if (want("zoo")) console.log(`${runZoo(seconds || 1)}\n`);

@@ -9,6 +9,13 @@ import { toProblem } from "./problem.js";
 
 type Route = (body: unknown, req: IncomingMessage) => Promise<Answer> | Answer;
 
+/** `application/json`, with or without parameters (`; charset=utf-8`), in any case. */
+function isJson(type: string | undefined): boolean {
+  if (type === undefined || type.length < 16) return false;
+  if (type.length > 16 && type[16] !== ";" && type[16] !== " ") return false;
+  return type.slice(0, 16).toLowerCase() === "application/json";
+}
+
 const MODEL_ROUTE = /^\/v1\/models\/([^/?]+)\/(predict|learn)(?:\?.*)?$/;
 
 /**
@@ -48,8 +55,12 @@ export class FastLane {
         } catch {
           return undefined;
         }
-        if (m[2] === "predict")
-          return async (body) => ({ json: await predictModel(backend, config, name, body) });
+        if (m[2] === "predict") {
+          return (body) => {
+            const r = predictModel(backend, config, name, body);
+            return r instanceof Promise ? r.then((json) => ({ json })) : { json: r };
+          };
+        }
         return async (body) => ({ json: await learnModel(backend, config, name, body) });
       }
     } else if (req.method === "PUT" && (url === "/update_model" || url.startsWith("/update_model?"))) {
@@ -67,8 +78,7 @@ export class FastLane {
       req.resume();
       return true;
     }
-    const type = req.headers["content-type"];
-    if (type === undefined || !/^application\/json\s*(;|$)/i.test(type)) {
+    if (!isJson(req.headers["content-type"])) {
       this.problem(
         res,
         brookError(
@@ -110,30 +120,43 @@ export class FastLane {
       }
       const text = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8");
       chunks.length = 0;
-      void this.answer(route, text, req, res);
+      this.answer(route, text, req, res);
     });
     req.on("error", () => res.destroy());
     return true;
   }
 
-  private async answer(route: Route, text: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private answer(route: Route, text: string, req: IncomingMessage, res: ServerResponse): void {
+    let answer: Answer | Promise<Answer>;
     try {
       if (text === "") throw brookError("INVALID_JSON", "the request body is empty: send a JSON object");
-      const answer = await route(parseJsonBody(text), req);
-      if ("json" in answer)
-        this.send(res, 200, "application/json; charset=utf-8", JSON.stringify(answer.json));
-      else this.send(res, 200, "text/plain; charset=utf-8", answer.text);
+      answer = route(parseJsonBody(text), req);
     } catch (err) {
       this.problem(res, err, false);
+      return;
     }
+    // Predictions answer synchronously; writes wait for their writer.
+    if (answer instanceof Promise) {
+      answer.then(
+        (a) => this.reply(res, a),
+        (err: unknown) => this.problem(res, err, false),
+      );
+    } else {
+      this.reply(res, answer);
+    }
+  }
+
+  private reply(res: ServerResponse, answer: Answer): void {
+    if ("json" in answer) this.send(res, 200, "application/json; charset=utf-8", JSON.stringify(answer.json));
+    else this.send(res, 200, "text/plain; charset=utf-8", answer.text);
   }
 
   private send(res: ServerResponse, status: number, type: string, payload: string, close = false): void {
     const headers: Record<string, string | number> = {
-      ...this.headers,
       "content-type": type,
       "content-length": Buffer.byteLength(payload),
     };
+    for (const k in this.headers) headers[k] = this.headers[k]!;
     if (close) headers.connection = "close";
     res.writeHead(status, headers);
     res.end(payload);

@@ -1,7 +1,8 @@
 import type { Config } from "../config/config.js";
+import type { ModelHost, PredictOutcome } from "../models/model-host.js";
 import type { Backend } from "../runtime/backend.js";
 import { predictionJson, probaJson, pythonStr } from "./serialize.js";
-import { learnRequest, policyFor, predictRequest } from "./validation/requests.js";
+import { learnRequest, type PredictRequest, policyFor, predictRequest } from "./validation/requests.js";
 
 /**
  * The hot routes' logic, independent of the HTTP framework: Fastify's routes and the fast lane
@@ -17,31 +18,44 @@ export type Answer = { json: unknown } | { text: string };
 /**
  * `POST /v1/models/{name}/predict`: one prediction or a batch, optionally remembered for a
  * later label; with `min_version`, waits (bounded) until the local model has that version.
+ * Synchronous unless it has to wait or remember (a promise per request costs throughput).
  */
-export async function predictModel(
-  backend: Backend,
-  config: Config,
-  name: string,
-  body: unknown,
-): Promise<unknown> {
+export function predictModel(backend: Backend, config: Config, name: string, body: unknown): unknown {
   const host = backend.host(name);
   const req = predictRequest(body, policyFor(host, config), config);
-  if (req.minVersion !== undefined) await host.whenVersion(req.minVersion, config.readWaitMs);
+  if (req.minVersion !== undefined && host.version < req.minVersion) {
+    return host
+      .whenVersion(req.minVersion, config.readWaitMs)
+      .then(() => predictNow(backend, host, name, req));
+  }
+  return predictNow(backend, host, name, req);
+}
+
+function predictNow(backend: Backend, host: ModelHost, name: string, req: PredictRequest): unknown {
   const version = host.version;
   const outcomes = req.xs.map((x) => host.predict(x));
-  let ids: (string | undefined)[] | undefined;
   const keep = req.remember.flatMap((id, i) => (id === undefined ? [] : [{ i, id }]));
-  if (keep.length > 0) {
-    const items = keep.map(({ i, id }) => ({ x: req.xs[i]!, outcome: outcomes[i]!, id: id ?? undefined }));
-    const given = await backend.remember(name, items);
-    ids = new Array(outcomes.length);
+  if (keep.length === 0) return predictionsJson(host.name, version, req.batch, outcomes, undefined);
+  const items = keep.map(({ i, id }) => ({ x: req.xs[i]!, outcome: outcomes[i]!, id: id ?? undefined }));
+  return backend.remember(name, items).then((given) => {
+    const ids: (string | undefined)[] = new Array(outcomes.length);
     for (const [k, { i }] of keep.entries()) ids[i] = given[k];
-  }
-  if (!req.batch) {
+    return predictionsJson(host.name, version, req.batch, outcomes, ids);
+  });
+}
+
+function predictionsJson(
+  model: string,
+  version: number,
+  batch: boolean,
+  outcomes: PredictOutcome[],
+  ids: (string | undefined)[] | undefined,
+): unknown {
+  if (!batch) {
     const o = outcomes[0]!;
     const single: Record<string, unknown> = o.score
-      ? { model: host.name, version, score: o.prediction }
-      : { model: host.name, version, prediction: o.prediction ?? null };
+      ? { model, version, score: o.prediction }
+      : { model, version, prediction: o.prediction ?? null };
     if (o.probabilities) single.probabilities = probaJson(o.probabilities);
     if (ids?.[0] !== undefined) single.id = ids[0];
     return single;
@@ -51,7 +65,7 @@ export async function predictModel(
     if (ids?.[i] !== undefined) json.id = ids[i];
     return json;
   });
-  return { model: host.name, version, predictions };
+  return { model, version, predictions };
 }
 
 /** `POST /v1/models/{name}/learn`: examples or labels of remembered predictions, applied in order. */

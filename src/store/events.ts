@@ -119,9 +119,18 @@ export function encodeEvent(seq: number, e: LogEvent): string {
   }
 }
 
+/** Decodes a JSON array of {@link encodeEvent} payloads (one parse for a batch). */
+export function decodeEvents(text: string): Stored[] {
+  const list = parseJsonBody(text) as Record<string, Json>[];
+  return list.map(decodeObject);
+}
+
 /** Decodes a payload made by {@link encodeEvent}; throws on anything else. */
 export function decodeEvent(text: string): Stored {
-  const o = parseJsonBody(text) as Record<string, Json>;
+  return decodeObject(parseJsonBody(text) as Record<string, Json>);
+}
+
+function decodeObject(o: Record<string, Json>): Stored {
   const seq = o.s as number;
   const at = o.at as number;
   if (!Number.isSafeInteger(seq) || typeof at !== "number") throw new Error("event without seq or time");

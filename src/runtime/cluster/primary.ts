@@ -61,6 +61,8 @@ export class Primary {
   static async start(config: Config, log: Logger): Promise<Primary> {
     const engine = await Engine.open(storageFor(config), engineOptions(config, log));
     const primary = new Primary(config, engine, log);
+    // V8's serializer: event texts cross the channel as they are, not escaped into JSON again.
+    cluster.setupPrimary({ serialization: "advanced" });
     cluster.on("exit", (worker, code, signal) => primary.onExit(worker, code, signal));
     for (let i = 0; i < config.workers; i++) primary.fork();
     return primary;
@@ -101,7 +103,8 @@ export class Primary {
     this.flushScheduled = false;
     if (this.outbox.size === 0) return;
     const now = Date.now();
-    for (const [model, events] of this.outbox) {
+    for (const [model, batch] of this.outbox) {
+      const events = `[${batch.join(",")}]`;
       const last = this.engine.host(model).seq;
       for (const s of this.workers.values()) {
         if (!s.ready) continue;
@@ -183,13 +186,7 @@ export class Primary {
       case "details":
         return { ...(await b.details(name)), replicas: this.replicaLag(name) } satisfies ModelDetails;
       case "create": {
-        // JSON turns an undefined argument into null.
-        const r = await b.create(
-          name,
-          a[1] as Json,
-          a[2] as string[],
-          (a[3] ?? undefined) as string | undefined,
-        );
+        const r = await b.create(name, a[1] as Json, a[2] as string[], a[3] as string | undefined);
         if (r.created) {
           const writer = this.engine.writer(name);
           this.follow(writer);

@@ -49,8 +49,11 @@ export type ToWorker =
   /** A model to serve, from this snapshot on (new model, or a worker catching up). */
   | { t: "model"; record: ModelRecord; snapshot: HostSnapshot }
   | { t: "drop"; model: string }
-  /** Encoded log events, in seq order, applied by the writer (batched per tick). */
-  | { t: "events"; model: string; events: string[] }
+  /**
+   * Log events, in seq order, applied by the writer (batched per tick), as one JSON array of
+   * the log's own event encoding: one string crosses the channel as a plain copy.
+   */
+  | { t: "events"; model: string; events: string }
   /** The writer's model jumped to a new state (rollback, import): load it. */
   | { t: "reset"; model: string; snapshot: HostSnapshot }
   | { t: "replies"; replies: Reply[] }

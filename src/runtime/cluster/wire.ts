@@ -1,69 +1,46 @@
 import { BrookError } from "../../errors.js";
-import { LearnError } from "../../learn/index.js";
-import type { PredictOutcome } from "../../models/model-host.js";
+import { DenseFeatures, type FeatureValue, LearnError, type RawFeatures } from "../../learn/index.js";
 import type { LearnItem } from "../../models/writer.js";
-import { featuresFromText, featuresText, predictionFrom, predictionJson } from "../../store/events.js";
 import type { RememberItem } from "../backend.js";
 import type { WireError } from "./protocol.js";
 
 /**
- * What crosses the IPC channel in JSON: features keep their order as JSON text (plain objects
- * would move integer-like names first), predictions use the log's encoding.
+ * What crosses the IPC channel. The channel uses V8's serializer ("advanced" serialization),
+ * which keeps Maps and their order, so features travel as they are; only `DenseFeatures` (a
+ * class, whose prototype would not survive) travels as its two arrays.
  */
+export type WireFeatures =
+  | ReadonlyMap<string, FeatureValue>
+  | { names: readonly string[]; values: readonly number[] };
 
-export interface WireLearnItem {
-  x?: string;
-  id?: string;
-  y?: unknown;
-  eid?: string;
+export function featuresToWire(x: RawFeatures): WireFeatures {
+  return x instanceof DenseFeatures ? { names: x.names, values: x.values_ } : x;
 }
 
+export function featuresFromWire(w: WireFeatures): RawFeatures {
+  if (w instanceof Map) return w;
+  const d = w as { names: readonly string[]; values: readonly number[] };
+  return new DenseFeatures(d.names, d.values);
+}
+
+export type WireLearnItem = Omit<LearnItem, "x"> & { x?: WireFeatures };
+
 export function learnItemsToWire(items: readonly LearnItem[]): WireLearnItem[] {
-  return items.map((i) => ({
-    x: i.x === undefined ? undefined : featuresText(i.x),
-    id: i.id,
-    y: i.y,
-    eid: i.eid,
-  }));
+  return items.map((i) => ({ ...i, x: i.x === undefined ? undefined : featuresToWire(i.x) }));
 }
 
 export function learnItemsFromWire(items: readonly WireLearnItem[]): LearnItem[] {
-  return items.map((i) => ({
-    x: i.x === undefined ? undefined : featuresFromText(i.x),
-    id: i.id,
-    y: i.y as LearnItem["y"],
-    eid: i.eid,
-  }));
+  return items.map((i) => ({ ...i, x: i.x === undefined ? undefined : featuresFromWire(i.x) }));
 }
 
-export interface WireRememberItem {
-  x: string;
-  p: unknown;
-  prediction: unknown;
-  score?: boolean;
-  id?: string;
-}
+export type WireRememberItem = Omit<RememberItem, "x"> & { x: WireFeatures };
 
 export function rememberItemsToWire(items: readonly RememberItem[]): WireRememberItem[] {
-  return items.map((i) => ({
-    x: featuresText(i.x),
-    p: predictionJson(i.outcome.probabilities ?? null),
-    prediction: i.outcome.prediction ?? null,
-    score: i.outcome.score,
-    id: i.id,
-  }));
+  return items.map((i) => ({ ...i, x: featuresToWire(i.x) }));
 }
 
 export function rememberItemsFromWire(items: readonly WireRememberItem[]): RememberItem[] {
-  return items.map((i) => {
-    const probabilities = predictionFrom(i.p as never);
-    const outcome: PredictOutcome = {
-      prediction: (i.prediction ?? undefined) as PredictOutcome["prediction"],
-      probabilities: probabilities instanceof Map ? probabilities : undefined,
-    };
-    if (i.score) outcome.score = true;
-    return { x: featuresFromText(i.x), outcome, id: i.id };
-  });
+  return items.map((i) => ({ ...i, x: featuresFromWire(i.x) }));
 }
 
 export function errorToWire(err: unknown): WireError {

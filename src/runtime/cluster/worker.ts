@@ -7,7 +7,7 @@ import { applyToHost } from "../../models/apply.js";
 import { ModelHost } from "../../models/model-host.js";
 import type { LearnItem, LearnResult } from "../../models/writer.js";
 import { buildApp } from "../../server/app.js";
-import { decodeEvent } from "../../store/events.js";
+import { decodeEvents } from "../../store/events.js";
 import type { CheckpointInfo, ModelRecord } from "../../store/ports.js";
 import {
   type Backend,
@@ -60,8 +60,7 @@ export class WorkerBackend implements Backend {
       case "events": {
         const host = this.replicas.get(msg.model);
         if (!host) break;
-        for (const text of msg.events) {
-          const stored = decodeEvent(text);
+        for (const stored of decodeEvents(msg.events)) {
           if (stored.seq <= host.seq) continue; // already in the snapshot
           applyToHost(host, stored, () => {
             throw new Error("rollbacks reach replicas as a reset, not as an event");
