@@ -1,15 +1,5 @@
-import type { Features } from "../learn/index.js";
-
 /** JSON of a feature map, keeping its key order (JSON.stringify of an object would not). */
-export function featuresJson(x: Features): string {
-  let out = "{";
-  let first = true;
-  for (const [k, v] of x) {
-    out += `${first ? "" : ","}${JSON.stringify(k)}:${JSON.stringify(v)}`;
-    first = false;
-  }
-  return `${out}}`;
-}
+export { featuresText as featuresJson } from "../store/events.js";
 
 /** The metrics of a `/v1` learn answer as one status line: `ROCAUC: 0.95, Accuracy: 0.9`. */
 export function metricLine(body: unknown): string {

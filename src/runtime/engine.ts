@@ -31,6 +31,10 @@ export class Engine {
 
   /** Opens the storage, recovers every model, and creates the default model on first start. */
   static async open(storage: Storage, options: EngineOptions): Promise<Engine> {
+    const d = options.defaultModel;
+    // A configured spec that cannot be built is an operator's mistake: stop, even if a stored
+    // model of that name makes it unused.
+    new ModelHost(d.name, d.spec, d.metrics);
     const engine = new Engine(storage, options);
     engine.records = await storage.loadRegistry();
     try {
@@ -41,7 +45,6 @@ export class Engine {
       await engine.close({ checkpoint: false });
       throw err;
     }
-    const d = options.defaultModel;
     const existing = engine.records.find((r) => r.name === d.name);
     if (!existing && engine.records.length === 0) {
       await engine.create(d.name, d.spec, d.metrics);

@@ -43,6 +43,46 @@ export interface SelectParams {
   keys: string[];
 }
 
+/** A stateless step that keeps or drops features by name (the common part of Select and Discard). */
+abstract class ByName extends Transformer<SelectParams> {
+  private readonly keySet: ReadonlySet<string>;
+  private readonly out = new Selection();
+  /** Whether the named features are the ones kept (Select) or the ones dropped (Discard). */
+  protected abstract readonly keep: boolean;
+
+  protected constructor(kind: string, schema: Schema, params: Partial<SelectParams> | undefined) {
+    super(kind, schema, params);
+    this.keySet = new Set(this.params.keys);
+  }
+
+  /** Routes features by name, whatever their type. */
+  override get acceptsRaw(): boolean {
+    return true;
+  }
+
+  learnOne(_x: RawFeatures): void {}
+
+  transformOne(x: RawFeatures): Features {
+    const out = this.out.start();
+    x.forEach((value, name) => {
+      if (this.keySet.has(name) === this.keep) out.add(name, value);
+    });
+    return out.finish();
+  }
+
+  exportState(): Json {
+    return emptyState();
+  }
+
+  importState(data: Json): void {
+    checkEmptyState(data, this.kind);
+  }
+}
+
+function keysParam(doc: string) {
+  return { name: "keys", type: { type: "strings" }, rest: true, default: () => [], doc } as const;
+}
+
 /**
  * Keeps the named features (River's `compose.Select(*keys)`), e.g. `Select("a", "b")`.
  *
@@ -50,94 +90,26 @@ export interface SelectParams {
  * set instead (string-hash order) and raises `KeyError` when x lacks a selected key; Brook keeps
  * x's order and skips a missing key, so a sparse x flows on as a sparse x.
  */
-export class Select extends Transformer<SelectParams> {
+export class Select extends ByName {
   static readonly kind = "Select";
-  static readonly schema: Schema = [
-    {
-      name: "keys",
-      type: { type: "strings" },
-      rest: true,
-      default: () => [],
-      doc: "Names of the features to keep.",
-    },
-  ];
-  private readonly keySet: ReadonlySet<string>;
-  private readonly out = new Selection();
+  static readonly schema: Schema = [keysParam("Names of the features to keep.")];
+  protected readonly keep = true;
 
   constructor(params?: Partial<SelectParams>) {
     super(Select.kind, Select.schema, params);
-    this.keySet = new Set(this.params.keys);
-  }
-
-  /** Routes features by name, whatever their type. */
-  override get acceptsRaw(): boolean {
-    return true;
-  }
-
-  learnOne(_x: RawFeatures): void {}
-
-  transformOne(x: RawFeatures): Features {
-    const out = this.out.start();
-    x.forEach((value, name) => {
-      if (this.keySet.has(name)) out.add(name, value);
-    });
-    return out.finish();
-  }
-
-  exportState(): Json {
-    return emptyState();
-  }
-
-  importState(data: Json): void {
-    checkEmptyState(data, Select.kind);
   }
 }
 
-export interface DiscardParams {
-  keys: string[];
-}
+export type DiscardParams = SelectParams;
 
 /** Drops the named features and keeps the others in x's order (River's `compose.Discard(*keys)`). */
-export class Discard extends Transformer<DiscardParams> {
+export class Discard extends ByName {
   static readonly kind = "Discard";
-  static readonly schema: Schema = [
-    {
-      name: "keys",
-      type: { type: "strings" },
-      rest: true,
-      default: () => [],
-      doc: "Names of the features to drop.",
-    },
-  ];
-  private readonly keySet: ReadonlySet<string>;
-  private readonly out = new Selection();
+  static readonly schema: Schema = [keysParam("Names of the features to drop.")];
+  protected readonly keep = false;
 
   constructor(params?: Partial<DiscardParams>) {
     super(Discard.kind, Discard.schema, params);
-    this.keySet = new Set(this.params.keys);
-  }
-
-  /** Routes features by name, whatever their type. */
-  override get acceptsRaw(): boolean {
-    return true;
-  }
-
-  learnOne(_x: RawFeatures): void {}
-
-  transformOne(x: RawFeatures): Features {
-    const out = this.out.start();
-    x.forEach((value, name) => {
-      if (!this.keySet.has(name)) out.add(name, value);
-    });
-    return out.finish();
-  }
-
-  exportState(): Json {
-    return emptyState();
-  }
-
-  importState(data: Json): void {
-    checkEmptyState(data, Discard.kind);
   }
 }
 

@@ -1,10 +1,8 @@
 import type { Schema } from "../base/component.js";
-import { ParamError } from "../base/errors.js";
-import { Classifier } from "../base/estimator.js";
-import type { Features, Json, Label, Proba } from "../base/types.js";
 import { Log } from "../optim/losses.js";
-import { binaryTarget } from "./binary-label.js";
-import { GLMCore, type GLMParams, glmSchema } from "./glm.js";
+import type { GLMCore, GLMParams } from "./glm.js";
+import { glmSchema } from "./glm.js";
+import { checkedCore, GLMClassifier } from "./glm-classifier.js";
 
 export type LogisticRegressionParams = GLMParams;
 
@@ -13,63 +11,15 @@ export type LogisticRegressionParams = GLMParams;
  * Probabilities are `{false: 1 - p, true: p}` with `p` the sigmoid of the linear output, so
  * `p = 0.5` predicts `false`.
  */
-export class LogisticRegression extends Classifier<LogisticRegressionParams> {
+export class LogisticRegression extends GLMClassifier<LogisticRegressionParams> {
   static readonly kind: string = "LogisticRegression";
   static readonly schema: Schema = glmSchema(() => new Log());
-  readonly task = "binary" as const;
   protected readonly core: GLMCore;
 
   constructor(params?: Partial<LogisticRegressionParams>) {
     super(LogisticRegression.kind, LogisticRegression.schema, params);
     this.core = checkedCore(this.kind, this.params);
   }
-
-  learnOne(x: Features, y: Label, w = 1): void {
-    this.core.learn(x, binaryTarget(y, this.kind), w);
-  }
-
-  /** Probability of the positive class. */
-  predictPositive(x: Features): number {
-    return this.params.loss.meanFunc(this.core.rawDot(x));
-  }
-
-  predictProbaOne(x: Features): Proba {
-    const p = this.predictPositive(x);
-    return new Map<Label, number>([
-      [false, 1 - p],
-      [true, p],
-    ]);
-  }
-
-  override predictOne(x: Features): Label {
-    const p = this.predictPositive(x);
-    return p > 1 - p;
-  }
-
-  /** Learned weights by feature, in first-seen order. */
-  get weights(): [string, number][] {
-    return this.core.weightEntries();
-  }
-
-  get intercept(): number {
-    return this.core.intercept;
-  }
-
-  exportState(): Json {
-    return this.core.exportState();
-  }
-
-  importState(data: Json): void {
-    this.core.importState(data);
-  }
 }
 
-/** Builds the GLM core of a classifier, whose loss must be a binary one. */
-export function checkedCore(kind: string, params: Readonly<GLMParams>): GLMCore {
-  if (params.loss.target !== "binary") {
-    throw new ParamError(
-      `${kind}.loss must be a binary loss (Log, Hinge, BinaryFocalLoss), got ${params.loss.kind}`,
-    );
-  }
-  return new GLMCore(kind, params);
-}
+export { checkedCore };

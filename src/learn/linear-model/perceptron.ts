@@ -1,12 +1,9 @@
 import type { Schema } from "../base/component.js";
-import { Classifier } from "../base/estimator.js";
-import type { Features, Json, Label, Proba } from "../base/types.js";
 import type { Initializer } from "../optim/initializers.js";
 import { Hinge } from "../optim/losses.js";
 import { SGD } from "../optim/sgd.js";
-import { binaryTarget } from "./binary-label.js";
 import { type GLMCore, glmSchema } from "./glm.js";
-import { checkedCore } from "./logistic-regression.js";
+import { checkedCore, GLMClassifier } from "./glm-classifier.js";
 
 export interface PerceptronParams {
   l2: number;
@@ -24,13 +21,12 @@ const PERCEPTRON_PARAMS = ["l2", "clip_gradient", "initializer"];
  * `LogisticRegression` uses, with those settings, so the learning step and the state layout are
  * the GLM's (errors name the Perceptron).
  */
-export class Perceptron extends Classifier<PerceptronParams> {
+export class Perceptron extends GLMClassifier<PerceptronParams> {
   static readonly kind = "Perceptron";
   static readonly schema: Schema = glmSchema(() => new Hinge({ threshold: 0 })).filter((d) =>
     PERCEPTRON_PARAMS.includes(d.name),
   );
-  readonly task = "binary" as const;
-  private readonly core: GLMCore;
+  protected readonly core: GLMCore;
 
   constructor(params?: Partial<PerceptronParams>) {
     super(Perceptron.kind, Perceptron.schema, params);
@@ -46,44 +42,5 @@ export class Perceptron extends Classifier<PerceptronParams> {
       clip_gradient,
       initializer,
     });
-  }
-
-  learnOne(x: Features, y: Label, w = 1): void {
-    this.core.learn(x, binaryTarget(y, this.kind), w);
-  }
-
-  /** Probability of the positive class: the sigmoid of the margin. */
-  predictPositive(x: Features): number {
-    return this.core.params.loss.meanFunc(this.core.rawDot(x));
-  }
-
-  predictProbaOne(x: Features): Proba {
-    const p = this.predictPositive(x);
-    return new Map<Label, number>([
-      [false, 1 - p],
-      [true, p],
-    ]);
-  }
-
-  override predictOne(x: Features): Label {
-    const p = this.predictPositive(x);
-    return p > 1 - p;
-  }
-
-  /** Learned weights by feature, in first-seen order. */
-  get weights(): [string, number][] {
-    return this.core.weightEntries();
-  }
-
-  get intercept(): number {
-    return this.core.intercept;
-  }
-
-  exportState(): Json {
-    return this.core.exportState();
-  }
-
-  importState(data: Json): void {
-    this.core.importState(data);
   }
 }

@@ -1,8 +1,8 @@
 import type { Schema } from "../base/component.js";
-import type { Json, Label } from "../base/types.js";
+import type { Label } from "../base/types.js";
 import { clamp } from "../math/functions.js";
-import { Mean } from "../stats/mean.js";
-import { Metric, type MetricFormat, type Prediction } from "./metric.js";
+import { MeanMetric } from "./mean-metric.js";
+import type { MetricFormat, Prediction } from "./metric.js";
 
 /**
  * Multiclass log loss (River's `metrics.CrossEntropy`): the running mean of
@@ -16,20 +16,19 @@ import { Metric, type MetricFormat, type Prediction } from "./metric.js";
  * Brook extension: River only accepts a probability map. A bare number is read as P(true)
  * when the truth is a boolean, and a bare label as certainty for that label.
  */
-export class CrossEntropy extends Metric<Record<string, never>> {
+export class CrossEntropy extends MeanMetric {
   static readonly kind = "CrossEntropy";
   static readonly schema: Schema = [];
   readonly target = "classification" as const;
   readonly requiresLabels = false;
   readonly biggerIsBetter = false;
   protected readonly format: MetricFormat = "repr";
-  private readonly mean = new Mean();
 
   constructor(params?: Record<string, never>) {
     super(CrossEntropy.kind, CrossEntropy.schema, params);
   }
 
-  private loss(yTrue: Label | number, yPred: Prediction): number {
+  protected loss(yTrue: Label | number, yPred: Prediction): number {
     if (yPred instanceof Map) {
       let total = 0;
       for (const [label, p] of yPred) if (label === yTrue) total += Math.log(clamp(p, 1e-15, 1 - 1e-15));
@@ -41,25 +40,5 @@ export class CrossEntropy extends Metric<Record<string, never>> {
       return yTrue ? -Math.log(p) : -Math.log(1 - p);
     }
     return yPred === yTrue ? -Math.log(1 - 1e-15) : 0;
-  }
-
-  update(yTrue: Label | number, yPred: Prediction, w = 1): void {
-    this.mean.update(this.loss(yTrue, yPred), w);
-  }
-
-  revert(yTrue: Label | number, yPred: Prediction, w = 1): void {
-    this.mean.revert(this.loss(yTrue, yPred), w);
-  }
-
-  get(): number {
-    return this.mean.get();
-  }
-
-  exportState(): Json {
-    return this.mean.exportState();
-  }
-
-  importState(data: Json): void {
-    this.mean.importState(data, this.kind);
   }
 }

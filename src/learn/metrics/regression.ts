@@ -1,8 +1,8 @@
 import type { Schema } from "../base/component.js";
 import { encodeNumber, StateReader } from "../base/state.js";
 import type { Json, Label } from "../base/types.js";
-import { Mean } from "../stats/mean.js";
 import { Var } from "../stats/var.js";
+import { MeanMetric } from "./mean-metric.js";
 import { Metric, type MetricFormat, type Prediction } from "./metric.js";
 
 /** A regression metric; River prints them with `,.6f`. */
@@ -14,28 +14,15 @@ abstract class RegressionMetric<P extends object = object> extends Metric<P> {
 }
 
 /** A running mean of a per-example error. */
-abstract class MeanErrorMetric extends RegressionMetric<Record<string, never>> {
-  protected readonly mean = new Mean();
+abstract class MeanErrorMetric extends MeanMetric {
+  readonly target = "regression" as const;
+  readonly requiresLabels = true;
+  readonly biggerIsBetter = false;
+  protected readonly format: MetricFormat = "fixed";
   protected abstract error(yTrue: number, yPred: number): number;
 
-  update(yTrue: Label | number, yPred: Prediction, w = 1): void {
-    this.mean.update(this.error(yTrue as number, yPred as number), w);
-  }
-
-  revert(yTrue: Label | number, yPred: Prediction, w = 1): void {
-    this.mean.revert(this.error(yTrue as number, yPred as number), w);
-  }
-
-  get(): number {
-    return this.mean.get();
-  }
-
-  exportState(): Json {
-    return this.mean.exportState();
-  }
-
-  importState(data: Json): void {
-    this.mean.importState(data, this.kind);
+  protected loss(yTrue: Label | number, yPred: Prediction): number {
+    return this.error(yTrue as number, yPred as number);
   }
 }
 
