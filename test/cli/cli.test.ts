@@ -124,7 +124,9 @@ describe("brook replay", () => {
 
 describe("brook serve", () => {
   it("refuses to start with a bad model spec, naming the problem", async () => {
-    const res = await brook(["serve", "--port", "0", "--store", "memory"], { BROOK_MODEL: "StandardScaler | Nope" });
+    const res = await brook(["serve", "--port", "0", "--store", "memory"], {
+      BROOK_MODEL: "StandardScaler | Nope",
+    });
     assert.equal(res.code, 2);
     assert.match(res.stderr, /unknown name "Nope"/);
   });
