@@ -112,6 +112,32 @@ describe("a 2-worker cluster", () => {
     server = await spawnServer(flags(), {}, 2);
   });
 
+  it("when the writer process dies, the workers exit too (never serving without their writer)", {
+    timeout: 30_000,
+  }, async () => {
+    const other = await spawnServer(["--workers", "2", "--store", "memory"], {}, 2);
+    const workers = execFileSync("ps", ["-o", "pid=", "--ppid", String(other.child.pid)], {
+      encoding: "utf8",
+    })
+      .split("\n")
+      .map((s) => Number(s.trim()))
+      .filter((n) => n > 0);
+    assert.equal(workers.length, 2);
+    other.child.kill("SIGKILL");
+    await other.exited();
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 100 && workers.some(alive); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(workers.filter(alive), [], "no worker outlives the writer");
+    await assert.rejects(fetch(`${other.url}/healthz`), "nothing answers on the port any more");
+  });
+
   it("a worker killed mid-load loses no acknowledged example and is replaced", {
     timeout: 60_000,
   }, async () => {
