@@ -13,7 +13,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadStream, type Row } from "../src/data/datasets.js";
-import { build, type Component, type Features, type FeatureValue, restore } from "../src/learn/index.js";
+import { build, type Component, type Features, restore } from "../src/learn/index.js";
+import { airline, bananas, phishingWithStrings, segment } from "../test/helpers/streams.js";
 import { fmt, table } from "./table.js";
 
 type Loop = "predict" | "score" | "forecast" | "update";
@@ -34,35 +35,7 @@ type Runnable = Component & {
 };
 
 const FIXTURES = join(import.meta.dirname, "..", "test", "fixtures");
-const fixture = (name: string) => join(FIXTURES, "datasets", name);
 const NO_FEATURES: Features = new Map();
-
-/** Bananas as River yields it: keys "1" and "2" in CSV order (a Map), y = (label == "1"). */
-function bananas(): Row[] {
-  const [header, ...lines] = readFileSync(fixture("bananas.csv"), "utf8").trim().split("\n");
-  const names = header!.split(",");
-  const target = names.indexOf("label");
-  return lines.map((line) => {
-    const cells = line.split(",");
-    const x = new Map<string, number>();
-    names.forEach((name, j) => {
-      if (j !== target) x.set(name, Number(cells[j]));
-    });
-    return { x, y: cells[target] === "1" };
-  });
-}
-
-/** Phishing with popup_window and age_of_domain as strings, in place (conformance j1b). */
-function phishingWithStrings(): Row[] {
-  const popup: Record<string, string> = { "0": "no", "0.5": "maybe", "1": "yes" };
-  const age: Record<string, string> = { "0": "young", "1": "old" };
-  return loadStream("phishing").rows.map(({ x, y }) => {
-    const copy = new Map<string, FeatureValue>(x);
-    copy.set("popup_window", popup[String(x.get("popup_window"))]!);
-    copy.set("age_of_domain", age[String(x.get("age_of_domain"))]!);
-    return { x: copy as unknown as Features, y };
-  });
-}
 
 /** Series are rows with no features: y is the value. */
 const series = (values: number[]): Row[] => values.map((y) => ({ x: NO_FEATURES, y }));
@@ -71,16 +44,9 @@ const DATASETS = {
   phishing: () => loadStream("phishing").rows,
   phishing_str: phishingWithStrings,
   trump_approval: () => loadStream("trump_approval").rows,
-  segment: () => loadStream(fixture("segment.csv"), "category").rows,
+  segment,
   bananas,
-  airline: () =>
-    series(
-      readFileSync(fixture("airline_passengers.csv"), "utf8")
-        .trim()
-        .split("\n")
-        .slice(1)
-        .map((line) => Number(line.split(",")[1])),
-    ),
+  airline: () => series(airline().map((r) => r.y)),
   // l2b's stream: gauss(0, 1) x 1000 then gauss(3, 1) x 1000, recorded values.
   gauss_shift: () =>
     series(

@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadStream, type Row } from "../../src/data/datasets.js";
 import { HalfSpaceTrees } from "../../src/learn/anomaly/half-space-trees.js";
@@ -28,18 +26,7 @@ import { HoltWinters } from "../../src/learn/time-series/holt-winters.js";
 import { differencingCoefficients, SNARIMAX } from "../../src/learn/time-series/snarimax.js";
 import { checkEstimator } from "../helpers/estimator-checks.js";
 import { close, closeState, num, readCombo, riverState } from "../helpers/river.js";
-
-const AIRLINE = join(import.meta.dirname, "..", "fixtures", "datasets", "airline_passengers.csv");
-
-/** AirlinePassengers as River yields it: the month ("1949-01") and the passenger count. */
-function airline(): { year: number; month: number; y: number }[] {
-  const lines = readFileSync(AIRLINE, "utf8").trim().split("\n").slice(1);
-  return lines.map((line) => {
-    const [month, passengers] = line.split(",");
-    const [year, m] = month!.replaceAll('"', "").split("-").map(Number);
-    return { year: year!, month: m!, y: Number(passengers) };
-  });
-}
+import { airline } from "../helpers/streams.js";
 
 const closeList = (actual: number[], expected: unknown[], what: string) => {
   assert.equal(actual.length, expected.length, `${what}: length`);

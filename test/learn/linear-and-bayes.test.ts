@@ -19,12 +19,11 @@ import type { GaussianNB } from "../../src/learn/naive-bayes/gaussian-nb.js";
 import { CrossEntropyLoss, softmax } from "../../src/learn/optim/cross-entropy.js";
 import { checkEstimator } from "../helpers/estimator-checks.js";
 import { close, closeMap, closeState, FIXTURES, num, readCombo, riverState } from "../helpers/river.js";
-
-const SEGMENT = join(import.meta.dirname, "..", "fixtures", "datasets", "segment.csv");
+import { segment as segmentStream } from "../helpers/streams.js";
 
 const phishing = loadStream("phishing").rows;
 const trump = loadStream("trump_approval").rows;
-const segment = loadStream(SEGMENT, "category").rows;
+const segment = segmentStream();
 
 /** Our state in the layout of the reference files' `state` fields. */
 function stateOf(c: Component): any {

@@ -8,7 +8,6 @@ import {
   build,
   type Component,
   describe as describeSpec,
-  type Features,
   type FeatureValue,
   type Label,
   type Metric,
@@ -26,24 +25,12 @@ import { MinMaxScaler } from "../../src/learn/preprocessing/min-max-scaler.js";
 import { OneHotEncoder, pyStr, pyStrLess } from "../../src/learn/preprocessing/one-hot-encoder.js";
 import { checkEstimator } from "../helpers/estimator-checks.js";
 import { close, closeMap, closeState, num, readCombo } from "../helpers/river.js";
+import { phishingWithStrings } from "../helpers/streams.js";
 
 const raw = (entries: [string, FeatureValue][]): RawFeatures => new Map(entries);
 const entries = (x: ReadonlyMap<string, unknown>) => [...x.entries()];
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const utf8 = (s: string) => new TextEncoder().encode(s);
-
-/** Phishing with two features as strings, in place (conformance j1b's stream). */
-function phishingWithStrings(): Row[] {
-  const popup: Record<string, string> = { "0": "no", "0.5": "maybe", "1": "yes" };
-  const age: Record<string, string> = { "0": "young", "1": "old" };
-  return loadStream("phishing").rows.map(({ x, y }) => {
-    const copy = new Map<string, FeatureValue>(x);
-    // Map.set on an existing key keeps its position, as River's in-place assignment does.
-    copy.set("popup_window", popup[String(x.get("popup_window"))]!);
-    copy.set("age_of_domain", age[String(x.get("age_of_domain"))]!);
-    return { x: copy as unknown as Features, y };
-  });
-}
 
 describe("BLAKE2s and numpy's seed bytes (FeatureHasher's hash)", () => {
   it("matches the RFC 7693 test vector and Python's hashlib, with and without salt", () => {

@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadStream, type Row } from "../../src/data/datasets.js";
 import {
@@ -24,23 +22,7 @@ import { HoeffdingTreeClassifier } from "../../src/learn/tree/hoeffding-tree-cla
 import { HoeffdingTreeRegressor } from "../../src/learn/tree/hoeffding-tree-regressor.js";
 import { checkEstimator } from "../helpers/estimator-checks.js";
 import { close, closeMap, num, readCombo } from "../helpers/river.js";
-
-const DATASETS = join(import.meta.dirname, "..", "fixtures", "datasets");
-
-/** Bananas as River yields it: keys "1" and "2" in CSV order (a Map), y = (label == "1"). */
-function bananas(): Row[] {
-  const [header, ...lines] = readFileSync(join(DATASETS, "bananas.csv"), "utf8").trim().split("\n");
-  const names = header!.split(",");
-  const target = names.indexOf("label");
-  return lines.map((line) => {
-    const cells = line.split(",");
-    const x = new Map<string, number>();
-    names.forEach((name, j) => {
-      if (j !== target) x.set(name, Number(cells[j]));
-    });
-    return { x, y: cells[target] === "1" };
-  });
-}
+import { bananas } from "../helpers/streams.js";
 
 /** A deterministic uniform generator (LCG), so the synthetic streams are the same on every run. */
 function rng(seed: number): () => number {

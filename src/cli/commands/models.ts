@@ -31,6 +31,17 @@ const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
+/** Prints a listing: the server's JSON as is with `--json`, else a table. */
+function printListing(
+  asJson: boolean | undefined,
+  body: unknown,
+  headers: string[],
+  rows: unknown[][],
+): void {
+  if (asJson) out(JSON.stringify(body, null, 2));
+  else process.stdout.write(table(headers, rows));
+}
+
 /** A spec as sent to the server: JSON when it looks like JSON (the API takes both forms), else the string. */
 export function specBody(spec: string): unknown {
   const s = spec.trim();
@@ -85,12 +96,11 @@ export function addModelsCommand(program: Command): void {
     .option("--json", "print the server's JSON as is")
     .action(async (opts: { url: string; json?: boolean }) => {
       const { body } = await new BrookClient(opts.url).json<{ models: ModelSummary[] }>("GET", "/v1/models");
-      if (opts.json) return out(JSON.stringify(body, null, 2));
-      process.stdout.write(
-        table(
-          ["NAME", "TASK", "VERSION", "SPEC"],
-          body.models.map((m) => [m.name, m.task, m.version, m.spec]),
-        ),
+      printListing(
+        opts.json,
+        body,
+        ["NAME", "TASK", "VERSION", "SPEC"],
+        body.models.map((m) => [m.name, m.task, m.version, m.spec]),
       );
     });
 
@@ -161,12 +171,11 @@ export function addModelsCommand(program: Command): void {
         "GET",
         path(name, "/checkpoints"),
       );
-      if (opts.json) return out(JSON.stringify(body, null, 2));
-      process.stdout.write(
-        table(
-          ["SEQ", "VERSION", "BYTES", "CREATED"],
-          body.checkpoints.map((c) => [c.seq, c.version, c.bytes, c.created_at]),
-        ),
+      printListing(
+        opts.json,
+        body,
+        ["SEQ", "VERSION", "BYTES", "CREATED"],
+        body.checkpoints.map((c) => [c.seq, c.version, c.bytes, c.created_at]),
       );
     });
 

@@ -1,9 +1,9 @@
 import type { Schema } from "../base/component.js";
 import { DenseFeatures } from "../base/dense-features.js";
-import { Transformer } from "../base/estimator.js";
 import { ensureCapacity, FeatureIndex, type SlotView, withCapacity } from "../base/feature-index.js";
 import { encodeNumbers, StateReader } from "../base/state.js";
-import type { Features, Json } from "../base/types.js";
+import type { Json } from "../base/types.js";
+import { PerFeatureScaler } from "./per-feature-scaler.js";
 
 /** MinMaxScaler has no parameters. */
 export type MinMaxScalerParams = Record<string, never>;
@@ -21,11 +21,10 @@ export type MinMaxScalerParams = Record<string, never>;
  * On River's own streams this never shows: row 0 is predicted with empty weights, whose dot
  * product is 0 either way (conformance k1).
  */
-export class MinMaxScaler extends Transformer<MinMaxScalerParams> {
+export class MinMaxScaler extends PerFeatureScaler<MinMaxScalerParams> {
   static readonly kind = "MinMaxScaler";
   static readonly schema: Schema = [];
 
-  private index = new FeatureIndex();
   private mins = new Float64Array(8);
   private maxs = new Float64Array(8);
 
@@ -33,21 +32,7 @@ export class MinMaxScaler extends Transformer<MinMaxScalerParams> {
     super(MinMaxScaler.kind, MinMaxScaler.schema, params);
   }
 
-  learnOne(x: Features): void {
-    this.learnView(this.index.view(x, true, this.grow));
-  }
-
-  override learnTransformOne(x: Features): DenseFeatures {
-    const view = this.index.view(x, true, this.grow);
-    this.learnView(view);
-    return this.transformView(view);
-  }
-
-  transformOne(x: Features): DenseFeatures {
-    return this.transformView(this.index.view(x));
-  }
-
-  private learnView({ slots, values, count }: SlotView): void {
+  protected learnView({ slots, values, count }: SlotView): void {
     const mins = this.mins;
     const maxs = this.maxs;
     for (let i = 0; i < count; i++) {
@@ -59,14 +44,14 @@ export class MinMaxScaler extends Transformer<MinMaxScalerParams> {
   }
 
   /** A new feature starts at min = +inf, max = -inf (River's stats.Min / stats.Max). */
-  private readonly grow = (slot: number): void => {
+  protected addSlot(slot: number): void {
     this.mins = ensureCapacity(this.mins, slot + 1);
     this.maxs = ensureCapacity(this.maxs, slot + 1);
     this.mins[slot] = Infinity;
     this.maxs[slot] = -Infinity;
-  };
+  }
 
-  private transformView({ names, slots, values, count }: SlotView): DenseFeatures {
+  protected transformView({ names, slots, values, count }: SlotView): DenseFeatures {
     const out: number[] = [];
     for (let i = 0; i < count; i++) {
       const s = slots[i]!;

@@ -1,9 +1,9 @@
 import type { Schema } from "../base/component.js";
 import { DenseFeatures } from "../base/dense-features.js";
-import { Transformer } from "../base/estimator.js";
 import { ensureCapacity, FeatureIndex, type SlotView, withCapacity } from "../base/feature-index.js";
 import { encodeNumbers, StateReader } from "../base/state.js";
-import type { Features, Json } from "../base/types.js";
+import type { Json } from "../base/types.js";
+import { PerFeatureScaler } from "./per-feature-scaler.js";
 
 export interface StandardScalerParams {
   /** Divide by the standard deviation (otherwise only center). */
@@ -16,13 +16,12 @@ export interface StandardScalerParams {
  * transform keeps `x`'s keys and order, and gives 0 where the variance is 0 (or the feature
  * is unseen).
  */
-export class StandardScaler extends Transformer<StandardScalerParams> {
+export class StandardScaler extends PerFeatureScaler<StandardScalerParams> {
   static readonly kind = "StandardScaler";
   static readonly schema: Schema = [
     { name: "with_std", type: { type: "boolean" }, default: () => true, doc: "Scale to unit variance." },
   ];
 
-  private index = new FeatureIndex();
   private counts = new Float64Array(8);
   private means = new Float64Array(8);
   private vars = new Float64Array(8);
@@ -31,17 +30,7 @@ export class StandardScaler extends Transformer<StandardScalerParams> {
     super(StandardScaler.kind, StandardScaler.schema, params);
   }
 
-  learnOne(x: Features): void {
-    this.learnView(this.index.view(x, true, this.grow));
-  }
-
-  override learnTransformOne(x: Features): DenseFeatures {
-    const view = this.index.view(x, true, this.grow);
-    this.learnView(view);
-    return this.transformView(view);
-  }
-
-  private learnView({ slots, values, count }: SlotView): void {
+  protected learnView({ slots, values, count }: SlotView): void {
     const withStd = this.params.with_std;
     const counts = this.counts;
     const means = this.means;
@@ -57,17 +46,13 @@ export class StandardScaler extends Transformer<StandardScalerParams> {
     }
   }
 
-  private readonly grow = (slot: number): void => {
+  protected addSlot(slot: number): void {
     this.counts = ensureCapacity(this.counts, slot + 1);
     this.means = ensureCapacity(this.means, slot + 1);
     this.vars = ensureCapacity(this.vars, slot + 1);
-  };
-
-  transformOne(x: Features): DenseFeatures {
-    return this.transformView(this.index.view(x));
   }
 
-  private transformView({ names, slots, values, count }: SlotView): DenseFeatures {
+  protected transformView({ names, slots, values, count }: SlotView): DenseFeatures {
     const out: number[] = [];
     const withStd = this.params.with_std;
     for (let i = 0; i < count; i++) {

@@ -124,6 +124,17 @@ const BYTES_PER_JSON_CHAR = 4;
  * A Hoeffding tree's state and shared algorithms. `L` is the leaf type, `S` the target
  * statistics (class weights or a variance), `Y` the target.
  */
+/** The tree's shape as River's `summary` reports it. */
+export interface TreeSummary {
+  n_nodes: number;
+  n_branches: number;
+  n_leaves: number;
+  n_active_leaves: number;
+  n_inactive_leaves: number;
+  height: number;
+  total_observed_weight: number;
+}
+
 export abstract class TreeCore<L extends LeafBase, S, Y> {
   root: TreeNode<L, S> | null = null;
   nActive = 0;
@@ -306,8 +317,8 @@ export abstract class TreeCore<L extends LeafBase, S, Y> {
     if (actual > this.maxBytes) this.enforceSizeLimit();
   }
 
-  /** River's `summary` of the tree's shape. */
-  summary(): { n_nodes: number; n_branches: number; n_leaves: number; height: number } {
+  /** River's `summary` of the tree: shape, leaf activity and the weight seen. */
+  summary(): TreeSummary {
     let nodes = 0;
     let branches = 0;
     let leaves = 0;
@@ -323,7 +334,15 @@ export abstract class TreeCore<L extends LeafBase, S, Y> {
       return 1 + h;
     };
     const h = this.root ? height(this.root) : 0;
-    return { n_nodes: nodes, n_branches: branches, n_leaves: leaves, height: h };
+    return {
+      n_nodes: nodes,
+      n_branches: branches,
+      n_leaves: leaves,
+      n_active_leaves: this.nActive,
+      n_inactive_leaves: this.nInactive,
+      height: h,
+      total_observed_weight: this.trainWeight,
+    };
   }
 
   // --- state ---

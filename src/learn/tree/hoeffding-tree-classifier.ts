@@ -3,7 +3,7 @@ import { ParamError, StateError } from "../base/errors.js";
 import { Classifier } from "../base/estimator.js";
 import { encodeNumber } from "../base/state.js";
 import type { FeatureValue, Json, JsonObject, Label, Proba, RawFeatures } from "../base/types.js";
-import { type CoreParams, coreParamDefs, sortByMerit, TreeCore } from "./core.js";
+import { type CoreParams, coreParamDefs, sortByMerit, TreeCore, type TreeSummary } from "./core.js";
 import type { Branch, LeafBase } from "./nodes.js";
 import {
   type ClassCriterion,
@@ -412,22 +412,8 @@ export class HoeffdingTreeClassifier extends Classifier<HoeffdingTreeClassifierP
   }
 
   /** The tree's shape (River's `summary`): node counts, height and leaf activity. */
-  get summary(): {
-    n_nodes: number;
-    n_branches: number;
-    n_leaves: number;
-    n_active_leaves: number;
-    n_inactive_leaves: number;
-    height: number;
-    total_observed_weight: number;
-  } {
-    const s = this.core.summary();
-    return {
-      ...s,
-      n_active_leaves: this.core.nActive,
-      n_inactive_leaves: this.core.nInactive,
-      total_observed_weight: this.core.trainWeight,
-    };
+  get summary(): TreeSummary {
+    return this.core.summary();
   }
 
   exportState(): Json {

@@ -5,7 +5,7 @@ import { encodeNumber } from "../base/state.js";
 import type { FeatureValue, Json, JsonObject, RawFeatures } from "../base/types.js";
 import { LinearRegression } from "../linear-model/linear-regression.js";
 import { Var } from "../stats/var.js";
-import { type CoreParams, coreParamDefs, sortByMerit, TreeCore } from "./core.js";
+import { type CoreParams, coreParamDefs, sortByMerit, TreeCore, type TreeSummary } from "./core.js";
 import type { Branch, LeafBase } from "./nodes.js";
 import { VarianceReductionCriterion } from "./split-criteria.js";
 import { EBSTObserver, EBSTSplitter } from "./splitters/ebst.js";
@@ -313,22 +313,9 @@ export class HoeffdingTreeRegressor extends Regressor<HoeffdingTreeRegressorPara
     return this.core.predict(x);
   }
 
-  /** The tree's shape (River's `summary`). */
-  get summary(): {
-    n_nodes: number;
-    n_branches: number;
-    n_leaves: number;
-    n_active_leaves: number;
-    n_inactive_leaves: number;
-    height: number;
-    total_observed_weight: number;
-  } {
-    return {
-      ...this.core.summary(),
-      n_active_leaves: this.core.nActive,
-      n_inactive_leaves: this.core.nInactive,
-      total_observed_weight: this.core.trainWeight,
-    };
+  /** The tree's shape (River's `summary`): node counts, height and leaf activity. */
+  get summary(): TreeSummary {
+    return this.core.summary();
   }
 
   exportState(): Json {
