@@ -14,10 +14,8 @@ import { loadStream } from "../src/data/datasets.js";
 import type { LearnItem } from "../src/models/writer.js";
 import { Engine } from "../src/runtime/engine.js";
 import { engineOptions, storageFor } from "../src/runtime/start.js";
-import { freePort } from "./servers/spawn.js";
+import { freePort, ROOT } from "../test/helpers/process.js";
 import { fmt, table } from "./table.js";
-
-const ROOT = join(import.meta.dirname, "..");
 
 function configFor(dataDir: string) {
   return loadConfig(

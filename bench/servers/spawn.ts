@@ -1,28 +1,14 @@
 /** Starts servers in child processes and waits for them; benchmarks stop them by their PID. */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-const ROOT = join(import.meta.dirname, "..", "..");
+import { freePort, ROOT } from "../../test/helpers/process.js";
 
 export interface Child {
   url: string;
   process: ChildProcess;
   stop(): Promise<void>;
-}
-
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Waits until `workers` distinct processes answer /healthz (new connections each time). */

@@ -1,44 +1,15 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { runBrook } from "../helpers/process.js";
 import { FIXTURES } from "../helpers/river.js";
 import { call, startTestServer, type TestServer } from "../helpers/server.js";
-
-const ROOT = join(import.meta.dirname, "..", "..");
-
-/** Runs the CLI from source; resolves with its exit code and output. */
-function brook(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/cli/main.ts"), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
 
 describe("brook evaluate", () => {
   it("prints River's progressive_val_score lines exactly", async () => {
     const expected = readFileSync(join(FIXTURES, "progressive_val_score_print_every_200.txt"), "utf8");
-    const res = await brook([
+    const res = await runBrook([
       "evaluate",
       "phishing",
       "--model",
@@ -51,14 +22,14 @@ describe("brook evaluate", () => {
   });
 
   it("rejects a bad spec with a clear message and exit code 2", async () => {
-    const res = await brook(["evaluate", "phishing", "--model", "StandardScaler | LogisticRegresion"]);
+    const res = await runBrook(["evaluate", "phishing", "--model", "StandardScaler | LogisticRegresion"]);
     assert.equal(res.code, 2);
     assert.match(res.stderr, /unknown name "LogisticRegresion" \(did you mean LogisticRegression\?\)/);
     assert.doesNotMatch(res.stderr, /at .*\.ts:\d+/);
   });
 
   it("rejects an unknown dataset", async () => {
-    const res = await brook(["evaluate", "nosuchdata"]);
+    const res = await runBrook(["evaluate", "nosuchdata"]);
     assert.equal(res.code, 2);
     assert.match(
       res.stderr,
@@ -75,7 +46,7 @@ describe("brook replay", () => {
   after(() => server.close());
 
   it("replays Phishing through PUT /update_model and ends at River's ROCAUC: 95.07%", async () => {
-    const res = await brook(["replay", "phishing", "--url", server.url]);
+    const res = await runBrook(["replay", "phishing", "--url", server.url]);
     assert.equal(res.code, 0, res.stderr);
     assert.match(
       res.stdout,
@@ -90,7 +61,7 @@ describe("brook replay", () => {
 
   it("sends to the /v1 API with several requests in flight and loses none", async () => {
     const before_ = (await call(server.url, "GET", "/v1/models/default")).body.version;
-    const res = await brook([
+    const res = await runBrook([
       "replay",
       "phishing",
       "--url",
@@ -110,13 +81,13 @@ describe("brook replay", () => {
   });
 
   it("says clearly when no server answers", async () => {
-    const res = await brook(["replay", "phishing", "--url", "http://127.0.0.1:9", "--no-progress"]);
+    const res = await runBrook(["replay", "phishing", "--url", "http://127.0.0.1:9", "--no-progress"]);
     assert.equal(res.code, 2);
     assert.match(res.stderr, /cannot reach Brook at http:\/\/127\.0\.0\.1:9 .*is "brook serve" running\?/);
   });
 
   it("rejects bad options", async () => {
-    const res = await brook(["replay", "phishing", "--concurrency", "0"]);
+    const res = await runBrook(["replay", "phishing", "--concurrency", "0"]);
     assert.equal(res.code, 2);
     assert.match(res.stderr, /--concurrency must be a positive integer/);
   });
@@ -124,7 +95,7 @@ describe("brook replay", () => {
 
 describe("brook serve", () => {
   it("refuses to start with a bad model spec, naming the problem", async () => {
-    const res = await brook(["serve", "--port", "0", "--store", "memory"], {
+    const res = await runBrook(["serve", "--port", "0", "--store", "memory"], {
       BROOK_MODEL: "StandardScaler | Nope",
     });
     assert.equal(res.code, 2);
@@ -132,7 +103,7 @@ describe("brook serve", () => {
   });
 
   it("refuses a bad port, naming the variable", async () => {
-    const res = await brook(["serve"], { BROOK_PORT: "eighty" });
+    const res = await runBrook(["serve"], { BROOK_PORT: "eighty" });
     assert.equal(res.code, 2);
     assert.match(res.stderr, /BROOK_PORT must be an integer/);
   });

@@ -1,48 +1,20 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadStream } from "../../src/data/datasets.js";
-import { freePort } from "../helpers/process.js";
+import { freePort, runBrook } from "../helpers/process.js";
 import { FIXTURES } from "../helpers/river.js";
 import { call, startTestServer } from "../helpers/server.js";
 import { tempDir } from "../helpers/tmp.js";
 
-const ROOT = join(import.meta.dirname, "..", "..");
 const phishing = loadStream("phishing").rows;
 const obj = (x: ReadonlyMap<string, unknown>) => Object.fromEntries(x);
 /** Whatever the helper starts (in process, or a child process): only its url and close are used. */
 type Server = Awaited<ReturnType<typeof startTestServer>>;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI from source (stdin is a pipe, not a terminal); killed if it outlives 20 s. */
-function brook(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/cli/main.ts"), ...args], {
-      cwd: ROOT,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
+/** Runs the CLI from source; killed if it outlives 20 s. */
+const brook = (args: string[]) => runBrook(args, {}, 20_000);
 
 /** Learns rows `from` to `to` of Phishing into a model, in one batch. */
 async function learn(url: string, model: string, from: number, to: number): Promise<void> {

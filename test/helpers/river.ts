@@ -51,6 +51,19 @@ export function closeMap(
   }
 }
 
+/**
+ * A predicted distribution against River's `y_pred_proba`: the same classes in River's order
+ * (it decides ties), and each probability within tolerance.
+ */
+export function closeProba(
+  actual: ReadonlyMap<unknown, number>,
+  expected: Record<string, unknown>,
+  what: string,
+): void {
+  assert.deepEqual([...actual.keys()].map(String), Object.keys(expected), `${what} class order`);
+  for (const [label, p] of actual) close(p, num(expected[String(label)]), `${what} P(${label})`);
+}
+
 /** Our exported state in the layout of River's reference `state` fields. */
 export function riverState(c: Component): any {
   const s = c.exportState() as any;

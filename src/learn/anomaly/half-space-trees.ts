@@ -1,6 +1,7 @@
 import type { Schema } from "../base/component.js";
 import { LearnError, ParamError, StateError } from "../base/errors.js";
 import { AnomalyDetector } from "../base/estimator.js";
+import { pyCompareStrings } from "../base/py-values.js";
 import { encodeNumbers, StateReader } from "../base/state.js";
 import type { Json, RawFeatures } from "../base/types.js";
 import { entropySeed, PythonRandom } from "../math/python-random.js";
@@ -20,20 +21,6 @@ const PADDING = 0.15;
 
 /** Upper bound on the nodes of all trees together (2**24, about 400 MB of state at most). */
 const MAX_NODES = 2 ** 24;
-
-/** Python's `sorted()` order for strings: by code point (JS's default sort compares UTF-16 units). */
-function compareCodePoints(a: string, b: string): number {
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const ca = ia.next();
-    const cb = ib.next();
-    if (ca.done) return cb.done ? 0 : -1;
-    if (cb.done) return 1;
-    const d = ca.value.codePointAt(0)! - cb.value.codePointAt(0)!;
-    if (d !== 0) return d;
-  }
-}
 
 /** Parses `"feature:lo:hi"` (the feature name may itself contain colons). */
 function parseLimit(entry: string): [string, number, number] {
@@ -159,7 +146,7 @@ export class HalfSpaceTrees extends AnomalyDetector<HalfSpaceTreesParams> {
 
   /** Draws the trees for the features of the first x, as River's `make_padded_tree` does, tree by tree. */
   private grow(x: RawFeatures): Forest {
-    const features = [...x.keys()].sort(compareCodePoints);
+    const features = [...x.keys()].sort(pyCompareStrings);
     if (features.length === 0 && this.params.height > 0) {
       throw new LearnError(
         "BROOK_INVALID_FEATURES",

@@ -1,4 +1,5 @@
 import type { SlotView } from "../base/feature-index.js";
+import { ScatteredX } from "./scattered-x.js";
 
 /**
  * River's `utils.math.dot(a, b)` between an example and weights kept by slot: it walks the
@@ -7,10 +8,7 @@ import type { SlotView } from "../base/feature-index.js";
  * SoftmaxRegression (`dot(weights, x)`); which side is `a` decides ties in length.
  */
 export class DictDot {
-  // x scattered by slot, valid where `stamps[s] === generation` (avoids clearing per call).
-  private dense = new Float64Array(16);
-  private stamps = new Uint32Array(16);
-  private generation = 0;
+  private readonly scattered = new ScatteredX();
 
   /**
    * `x` resolved by the weights' index, the weights and how many there are; `xFirst` says
@@ -27,23 +25,9 @@ export class DictDot {
       }
       return r;
     }
-    if (this.dense.length < n) {
-      this.dense = new Float64Array(n * 2);
-      this.stamps = new Uint32Array(n * 2);
-    }
-    if (this.generation === 0xffffffff) {
-      this.stamps.fill(0);
-      this.generation = 0;
-    }
-    const gen = ++this.generation;
-    for (let i = 0; i < count; i++) {
-      const s = slots[i]!;
-      if (s >= 0) {
-        this.dense[s] = values[i]!;
-        this.stamps[s] = gen;
-      }
-    }
-    for (let s = 0; s < n; s++) if (this.stamps[s] === gen) r += this.dense[s]! * weights[s]!;
+    const gen = this.scattered.load(x, n);
+    const { dense, stamps } = this.scattered;
+    for (let s = 0; s < n; s++) if (stamps[s] === gen) r += dense[s]! * weights[s]!;
     return r;
   }
 }

@@ -9,6 +9,7 @@ import type { Loss } from "../optim/losses.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { type Rate, rateAt } from "../optim/schedulers.js";
 import { SGD } from "../optim/sgd.js";
+import { ScatteredX } from "./scattered-x.js";
 
 export interface GLMParams {
   optimizer: Optimizer;
@@ -77,13 +78,11 @@ export class GLMCore {
   private maxCumL1 = 0;
   private cumL1 = new Float64Array(8);
   // Scratch buffers: one learning step (slots in summation order, their x and gradient), and
-  // x scattered by slot for the predict-mode dot.
   private slots = new Int32Array(16);
   private xs = new Float64Array(16);
   private grads = new Float64Array(16);
-  private dense = new Float64Array(16);
-  private stamps = new Uint32Array(16);
-  private generation = 0;
+  // x scattered by slot for the predict-mode dot.
+  private readonly scattered = new ScatteredX();
 
   constructor(
     private readonly owner: string,
@@ -97,7 +96,8 @@ export class GLMCore {
 
   /** `weights · x + intercept` without changing anything (River's predict-mode dot). */
   rawDot(x: Features): number {
-    const { slots, values, count } = this.index.view(x);
+    const view = this.index.view(x);
+    const { slots, values, count } = view;
     const n = this.index.size;
     const w = this.weights;
     let r = 0;
@@ -106,24 +106,9 @@ export class GLMCore {
       for (let i = 0; i < count; i++) r += values[i]! * (slots[i]! < 0 ? 0 : w[slots[i]!]!);
     } else {
       // Otherwise the weights, in weight order; a weight whose feature is missing meets a 0.
-      if (this.dense.length < n) {
-        this.dense = new Float64Array(n * 2);
-        this.stamps = new Uint32Array(n * 2);
-      }
-      if (this.generation === 0xffffffff) {
-        // The stamps would wrap: start over with clean ones.
-        this.stamps.fill(0);
-        this.generation = 0;
-      }
-      const gen = ++this.generation;
-      for (let i = 0; i < count; i++) {
-        const s = slots[i]!;
-        if (s >= 0) {
-          this.dense[s] = values[i]!;
-          this.stamps[s] = gen;
-        }
-      }
-      for (let s = 0; s < n; s++) r += w[s]! * (this.stamps[s] === gen ? this.dense[s]! : 0);
+      const gen = this.scattered.load(view, n);
+      const { dense, stamps } = this.scattered;
+      for (let s = 0; s < n; s++) r += w[s]! * (stamps[s] === gen ? dense[s]! : 0);
     }
     return r + this.intercept;
   }

@@ -1,4 +1,5 @@
 import type { Schema } from "../base/component.js";
+import { pyCompare } from "../base/py-values.js";
 import type { Label } from "../base/types.js";
 import { pyGroupedInt, pyRepr } from "../math/py-format.js";
 import { ConfusionMetric } from "./classification.js";
@@ -106,7 +107,7 @@ export class ConfusionMatrixMetric extends MultiClassConfusionMetric {
 
   /** The classes in River's display order (sorted) and the weight of every (truth, prediction) cell. */
   matrix(): ConfusionCounts {
-    const classes = this.cm.classes.sort(compareLabels);
+    const classes = this.cm.classes.sort(pyCompare);
     return {
       classes,
       counts: classes.map((t) => classes.map((p) => this.cm.cell(t, p))),
@@ -125,25 +126,6 @@ export class ConfusionMatrixMetric extends MultiClassConfusionMetric {
     const columns = [names, ...classes.map((_, j) => counts.map((row) => pyGroupedInt(Math.trunc(row[j]!))))];
     return printTable(headers, columns);
   }
-}
-
-/** Python's `sorted` order for labels: numbers and booleans by value, then strings by code point. */
-function compareLabels(a: Label, b: Label): number {
-  const sa = typeof a === "string";
-  const sb = typeof b === "string";
-  if (sa !== sb) return sa ? 1 : -1;
-  if (sa && sb) return compareCodePoints(a as string, b as string);
-  return Number(a) - Number(b);
-}
-
-function compareCodePoints(a: string, b: string): number {
-  const ca = [...a];
-  const cb = [...b];
-  for (let i = 0; i < Math.min(ca.length, cb.length); i++) {
-    const d = ca[i]!.codePointAt(0)! - cb[i]!.codePointAt(0)!;
-    if (d !== 0) return d;
-  }
-  return ca.length - cb.length;
 }
 
 /** Python's `str()` of a label. */

@@ -3,6 +3,7 @@ import { DenseFeatures } from "../base/dense-features.js";
 import { StateError } from "../base/errors.js";
 import { Transformer } from "../base/estimator.js";
 import { FeatureIndex } from "../base/feature-index.js";
+import { pyStrLess } from "../base/py-values.js";
 import { StateReader } from "../base/state.js";
 import type { FeatureValue, Json, RawFeatures } from "../base/types.js";
 import { pyRepr } from "../math/py-format.js";
@@ -24,18 +25,6 @@ export function pyStr(value: FeatureValue): string {
   if (typeof value === "boolean") return value ? "True" : "False";
   if (Number.isInteger(value) && Math.abs(value) < 1e16) return String(value);
   return pyRepr(value);
-}
-
-/** Python's string order (by code point); JS `<` compares UTF-16 units, which differs past U+FFFF. */
-export function pyStrLess(a: string, b: string): boolean {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const ca = a.codePointAt(i)!;
-    const cb = b.codePointAt(i)!;
-    if (ca !== cb) return ca < cb;
-    if (ca > 0xffff) i++;
-  }
-  return a.length < b.length;
 }
 
 /** The output keys of the zeros, shared by every output until a new value is learned. */

@@ -1,5 +1,6 @@
 import type { ParamDef } from "../base/component.js";
 import { StateError } from "../base/errors.js";
+import type { Value } from "../base/py-values.js";
 import { encodeNumber } from "../base/state.js";
 import type { Json, JsonObject, RawFeatures } from "../base/types.js";
 import { Branch, type BranchKind, type LeafBase, type TreeNode, Walker } from "./nodes.js";
@@ -12,7 +13,6 @@ import {
   valueFromJson,
   valueToJson,
 } from "./state-codec.js";
-import type { Value } from "./values.js";
 
 /**
  * The machinery both Hoeffding trees share (river/tree/hoeffding_tree.py and the trees'

@@ -1,6 +1,7 @@
 import type { Schema } from "../base/component.js";
 import { ParamError, StateError } from "../base/errors.js";
 import { Classifier } from "../base/estimator.js";
+import { pyEquals, pySorted } from "../base/py-values.js";
 import { encodeNumber } from "../base/state.js";
 import type { FeatureValue, Json, JsonObject, Label, Proba, RawFeatures } from "../base/types.js";
 import { type CoreParams, coreParamDefs, sortByMerit, TreeCore, type TreeSummary } from "./core.js";
@@ -22,7 +23,6 @@ import {
   type Suggestion,
 } from "./splitters/splitter.js";
 import { arrayFromJson, labelFromJson, numberFromJson, objectFromJson } from "./state-codec.js";
-import { pyEquals, pySorted } from "./values.js";
 
 /** Constructor params of {@link HoeffdingTreeClassifier} (River's names and defaults). */
 export interface HoeffdingTreeClassifierParams extends CoreParams {

@@ -1,6 +1,6 @@
+import { pyEquals, type Value } from "../base/py-values.js";
 import type { RawFeatures } from "../base/types.js";
 import { numericValue } from "./splitters/gaussian.js";
-import { pyEquals, type Value } from "./values.js";
 
 /**
  * Decision nodes of a Hoeffding tree (river/tree/nodes/branch.py, river/tree/base.py). Leaves

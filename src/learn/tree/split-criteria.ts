@@ -1,6 +1,6 @@
+import { pyGet } from "../base/py-values.js";
 import type { Label } from "../base/types.js";
 import type { Var } from "../stats/var.js";
-import { pyGet } from "./values.js";
 
 /**
  * River's split criteria (river/tree/split_criterion/*.py): the merit of a candidate split from

@@ -1,7 +1,7 @@
 import { StateError } from "../base/errors.js";
+import type { Value } from "../base/py-values.js";
 import { decodeNumber, encodeNumber } from "../base/state.js";
 import type { Json, JsonObject, Label } from "../base/types.js";
-import type { Value } from "./values.js";
 
 /**
  * JSON encodings shared by the tree's state: class labels, nominal feature values and plain

@@ -1,3 +1,4 @@
+import { pyEquals, pySorted, type Value } from "../../base/py-values.js";
 import type { FeatureValue, Json, Label } from "../../base/types.js";
 import type { Var } from "../../stats/var.js";
 import type { ClassCriterion, ClassDist, VarianceReductionCriterion } from "../split-criteria.js";
@@ -10,11 +11,45 @@ import {
   valueFromJson,
   valueToJson,
 } from "../state-codec.js";
-import { pyEquals, pySorted, type Value } from "../values.js";
 import { copyVar, minus, varFromJson, varToJson } from "../var-ops.js";
 import { badType } from "./gaussian.js";
 import type { ClassObserver, RegObserver, Suggestion } from "./splitter.js";
 import { nullSuggestion } from "./splitter.js";
+
+/**
+ * River's nominal split search: the multiway split over all `values` (unless `binaryOnly`),
+ * then a binary "value vs the rest" split per value in order; the first best merit wins.
+ */
+function bestNominalSplit<S>(
+  criterion: { meritOfSplit(pre: S, post: readonly S[]): number },
+  pre: S,
+  feature: string,
+  binaryOnly: boolean,
+  values: Value[],
+  multiway: (values: Value[]) => S[],
+  binary: (value: Value) => S[],
+): Suggestion<S> {
+  let best = nullSuggestion<S>();
+  if (!binaryOnly) {
+    const post = multiway(values);
+    best = {
+      merit: criterion.meritOfSplit(pre, post),
+      feature,
+      info: values,
+      children: post,
+      numeric: false,
+      multiway: true,
+    };
+  }
+  for (const value of values) {
+    const post = binary(value);
+    const merit = criterion.meritOfSplit(pre, post);
+    if (merit > best.merit) {
+      best = { merit, feature, info: value, children: post, numeric: false, multiway: false };
+    }
+  }
+  return best;
+}
 
 /**
  * River's `NominalSplitterClassif`: class weights per feature value. It proposes one multiway
@@ -68,27 +103,15 @@ export class NominalClassObserver implements ClassObserver {
     feature: string,
     binaryOnly: boolean,
   ): Suggestion<ClassDist> {
-    let best = nullSuggestion<ClassDist>();
-    const sorted = pySorted(this.values);
-    if (!binaryOnly) {
-      const post = this.multiwayDists();
-      best = {
-        merit: criterion.meritOfSplit(pre, post),
-        feature,
-        info: sorted,
-        children: post,
-        numeric: false,
-        multiway: true,
-      };
-    }
-    for (const value of sorted) {
-      const post = this.binaryDists(value);
-      const merit = criterion.meritOfSplit(pre, post);
-      if (merit > best.merit) {
-        best = { merit, feature, info: value, children: post, numeric: false, multiway: false };
-      }
-    }
-    return best;
+    return bestNominalSplit(
+      criterion,
+      pre,
+      feature,
+      binaryOnly,
+      pySorted(this.values),
+      () => this.multiwayDists(),
+      (value) => this.binaryDists(value),
+    );
   }
 
   /** One class distribution per value (values sorted, classes sorted within each). */
@@ -184,28 +207,18 @@ export class NominalRegObserver implements RegObserver {
     feature: string,
     binaryOnly: boolean,
   ): Suggestion<Var> {
-    let best = nullSuggestion<Var>();
-    const sorted = pySorted(this.stats.keys());
-    if (!binaryOnly) {
-      const post = sorted.map((k) => copyVar(this.stats.get(k)!));
-      best = {
-        merit: criterion.meritOfSplit(pre, post),
-        feature,
-        info: sorted,
-        children: post,
-        numeric: false,
-        multiway: true,
-      };
-    }
-    for (const value of sorted) {
-      const actual = this.stats.get(value)!;
-      const post = [copyVar(actual), minus(pre, actual)];
-      const merit = criterion.meritOfSplit(pre, post);
-      if (merit > best.merit) {
-        best = { merit, feature, info: value, children: post, numeric: false, multiway: false };
-      }
-    }
-    return best;
+    return bestNominalSplit(
+      criterion,
+      pre,
+      feature,
+      binaryOnly,
+      pySorted(this.stats.keys()),
+      (sorted) => sorted.map((k) => copyVar(this.stats.get(k)!)),
+      (value) => {
+        const actual = this.stats.get(value)!;
+        return [copyVar(actual), minus(pre, actual)];
+      },
+    );
   }
 
   toJson(): Json {

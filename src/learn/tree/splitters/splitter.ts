@@ -1,9 +1,9 @@
 import { Component } from "../../base/component.js";
+import type { Value } from "../../base/py-values.js";
 import { StateReader } from "../../base/state.js";
 import type { FeatureValue, Json, Label } from "../../base/types.js";
 import type { Var } from "../../stats/var.js";
 import type { ClassCriterion, ClassDist, VarianceReductionCriterion } from "../split-criteria.js";
-import type { Value } from "../values.js";
 
 /**
  * A split candidate (River's `BranchFactory`). The default one, with no feature and a merit of

@@ -1,26 +1,30 @@
-import type { FeatureValue, Label } from "../base/types.js";
+import type { FeatureValue, Label } from "./types.js";
 
 /**
- * Python's ordering and equality for class labels and nominal feature values, which River's
- * trees rely on (`sorted(classes)`, `sorted(values)`, `dist[1]` finding the `True` class).
+ * Python's ordering and equality for class labels, feature names and nominal feature values,
+ * which River relies on (`sorted(classes)`, `sorted(values)`, `dist[1]` finding the `True` class).
  */
 
 /** A class label or a nominal feature value. */
 export type Value = Label | FeatureValue;
 
-/** Compares strings by code point, as Python does (JS `<` compares UTF-16 code units). */
-function compareStrings(a: string, b: string): number {
+/** Python's string order as a comparator: by code point (JS `<` compares UTF-16 units, which differs past U+FFFF). */
+export function pyCompareStrings(a: string, b: string): number {
   if (a === b) return 0;
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const ca = ia.next();
-    const cb = ib.next();
-    if (ca.done) return cb.done ? 0 : -1;
-    if (cb.done) return 1;
-    const d = ca.value.codePointAt(0)! - cb.value.codePointAt(0)!;
-    if (d !== 0) return d;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const ca = a.codePointAt(i)!;
+    const cb = b.codePointAt(i)!;
+    if (ca !== cb) return ca - cb;
+    // Equal astral code points span two units in both strings.
+    if (ca > 0xffff) i++;
   }
+  return a.length - b.length;
+}
+
+/** Python's `a < b` for strings. */
+export function pyStrLess(a: string, b: string): boolean {
+  return pyCompareStrings(a, b) < 0;
 }
 
 /**
@@ -31,7 +35,7 @@ function compareStrings(a: string, b: string): number {
 export function pyCompare(a: Value, b: Value): number {
   const sa = typeof a === "string";
   const sb = typeof b === "string";
-  if (sa && sb) return compareStrings(a, b);
+  if (sa && sb) return pyCompareStrings(a, b);
   if (sa !== sb) return sa ? 1 : -1;
   const na = Number(a);
   const nb = Number(b);
