@@ -13,7 +13,7 @@ import { loadConfig } from "../src/config/config.js";
 import { loadStream } from "../src/data/datasets.js";
 import type { LearnItem } from "../src/models/writer.js";
 import { Engine } from "../src/runtime/engine.js";
-import { engineOptions, storageFor } from "../src/runtime/start.js";
+import { engineOptions, storageFor } from "../src/runtime/open.js";
 import { freePort, ROOT } from "../test/helpers/process.js";
 import { fmt, table } from "./table.js";
 
@@ -50,7 +50,7 @@ async function recoverInProcess(dataDir: string): Promise<{ ms: number; version:
   const t0 = performance.now();
   const engine = await Engine.open(storageFor(config), engineOptions(config));
   const ms = performance.now() - t0;
-  const version = engine.host("default").version;
+  const version = engine.writer("default").host.version;
   await engine.close({ checkpoint: false });
   return { ms, version };
 }

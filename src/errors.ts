@@ -55,9 +55,14 @@ export function brookError(name: ErrorName, message: string, details?: Record<st
 /** The status of errors raised by the learning library (bad specs, params, states, labels). */
 export const LEARN_ERROR_STATUS = 400;
 
-/** Whether `err` is one of ours (safe to show to a client as is). */
+/**
+ * Whether `err` is one of ours and meant for the client (safe to show as is): a 4xx, or a 503
+ * (shutting down, a replica behind, a log that cannot be written). An internal error (500)
+ * never is: its message is for the logs.
+ */
 export function isClientError(err: unknown): err is BrookError | LearnError {
-  return err instanceof BrookError || err instanceof LearnError;
+  if (err instanceof BrookError) return err.statusCode !== 500;
+  return err instanceof LearnError;
 }
 
 /** A mistake in what a command-line user asked for: printed as is, without a stack trace. */

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
-import { isClientError, UsageError } from "../errors.js";
+import { BrookError, UsageError } from "../errors.js";
+import { LearnError } from "../learn/index.js";
 import { ServerError } from "./client.js";
 import { addEvaluateCommand } from "./commands/evaluate.js";
 import { addModelsCommand } from "./commands/models.js";
@@ -31,7 +32,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exit(1);
     }
     // Our own errors (bad config, bad spec, unreachable server) are user-facing: no stack trace.
-    if (isClientError(err) || err instanceof UsageError) {
+    if (err instanceof BrookError || err instanceof LearnError || err instanceof UsageError) {
       console.error(`brook: ${(err as Error).message}`);
       process.exit(2);
     }

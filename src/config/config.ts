@@ -4,6 +4,7 @@ import { brookError } from "../errors.js";
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 const FSYNC = ["always", "interval", "never"] as const;
 const STORES = ["file", "memory"] as const;
+const DISPATCH = ["lean", "fastify"] as const;
 
 /** Brook's settings, parsed once at start and frozen. */
 export interface Config {
@@ -46,6 +47,8 @@ export interface Config {
   /** Most features in one instance. */
   readonly maxFeatures: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** Who serves the hot routes: the lean dispatcher in front of Fastify, or Fastify itself (to measure). */
+  readonly httpDispatch: (typeof DISPATCH)[number];
 }
 
 type Raw = string | number | readonly string[] | undefined;
@@ -226,6 +229,12 @@ export const settings: { readonly [K in keyof Config]: Setting } = {
     default: "info",
     help: "fatal, error, warn, info, debug (logs requests), trace or silent",
     parse: oneOf(LOG_LEVELS),
+  },
+  httpDispatch: {
+    env: "BROOK_HTTP_DISPATCH",
+    default: "lean",
+    help: "who serves predict and learn: lean (a dispatcher in front of Fastify) or fastify (for comparison)",
+    parse: oneOf(DISPATCH),
   },
 };
 

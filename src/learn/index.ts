@@ -48,6 +48,13 @@ export {
   progressLine,
   scorePrediction,
 } from "./evaluate/progressive-validation.js";
+export {
+  buildDrift,
+  buildMetrics,
+  DEFAULT_METRICS,
+  metricFits,
+  TaskMismatchError,
+} from "./evaluate/task-metrics.js";
 export { LinearRegression } from "./linear-model/linear-regression.js";
 export { LogisticRegression } from "./linear-model/logistic-regression.js";
 export { PAClassifier, PARegressor } from "./linear-model/passive-aggressive.js";

@@ -6,6 +6,8 @@ import {
   argmax,
   asModel,
   build,
+  buildDrift,
+  buildMetrics,
   describe,
   type Json,
   type Label,
@@ -21,6 +23,8 @@ import {
   scorePrediction,
   type Task,
 } from "../learn/index.js";
+import type { DriftEvent, HostSnapshot, ImportedState, ModelExport } from "./snapshot.js";
+import { VersionGate } from "./version-gate.js";
 
 /** One example, validated and in the model's own target type (`y` may be absent for anomaly detectors). */
 export interface LearnExample {
@@ -36,81 +40,6 @@ export interface PredictOutcome {
   probabilities: Proba | undefined;
   /** True for an anomaly detector's score (higher is more anomalous). */
   score?: boolean;
-}
-
-/** A model's learned state at a log position: what checkpoints hold and exports carry. */
-export interface HostSnapshot {
-  /** Seq of the last log event included. */
-  seq: number;
-  /** Model version: how many model-changing events (learn, rollback, import) were applied. */
-  version: number;
-  /** Examples in the model's current history (a rollback takes it back). */
-  learned: number;
-  state: StateEnvelope;
-  metrics: StateEnvelope[];
-  /** The drift detector watching the model's errors, when there is one. */
-  drift?: { state: StateEnvelope; detections: number; recent: DriftEvent[] };
-}
-
-/** A drift the detector reported: at which model version, when. */
-export interface DriftEvent {
-  version: number;
-  at: string;
-}
-
-/** Everything needed to rebuild a served model elsewhere. */
-export interface ModelExport extends HostSnapshot {
-  model: string;
-  spec: string;
-  task: Task;
-}
-
-/** The metrics a task gets when none are configured (the original app scored ROCAUC). */
-const DEFAULT_METRICS: Record<Task, string> = {
-  binary: "ROCAUC",
-  multiclass: "Accuracy",
-  regression: "MAE",
-  anomaly: "ROCAUC",
-  forecasting: "MAE",
-};
-
-function metricFits(metric: Metric, task: Task): boolean {
-  switch (task) {
-    case "regression":
-    case "forecasting":
-      return metric.target === "regression";
-    case "anomaly":
-      // Labels, when they come, score the anomaly score as the probability of `true`.
-      return metric.target === "binary" && !metric.requiresLabels;
-    default:
-      // A multiclass model on boolean labels can be scored as binary (on `pos_val`).
-      return metric.target !== "regression";
-  }
-}
-
-/** Builds the drift detector that watches a model's errors. */
-export function buildDrift(spec: string, task: Task): DriftDetector {
-  const d = build(spec);
-  if (d.family !== "drift")
-    throw brookError("INVALID_REQUEST", `"${spec}" is not a drift detector (ADWIN, PageHinkley)`);
-  if (task === "anomaly" || task === "forecasting") {
-    throw brookError("INVALID_REQUEST", `a ${task} model has no error stream to watch for drift`);
-  }
-  return d as DriftDetector;
-}
-
-/** Builds metrics from their specs and checks them against the task. */
-export function buildMetrics(specs: readonly string[], task: Task): Metric[] {
-  const list = specs.length ? specs : [DEFAULT_METRICS[task]];
-  return list.map((spec) => {
-    const metric = build(spec);
-    if (metric.family !== "metric") {
-      throw brookError("INVALID_REQUEST", `"${spec}" is not a metric`);
-    }
-    const m = metric as Metric;
-    if (!metricFits(m, task)) throw brookError("INVALID_REQUEST", `${m.kind} cannot score a ${task} model`);
-    return m;
-  });
 }
 
 /** Recent drift events kept per model. */
@@ -132,9 +61,8 @@ export class ModelHost {
   version = 0;
   /** Examples in the current history. */
   learned = 0;
-  /** When the last applied event was accepted (ms since the epoch; 0 before any). */
-  lastEventAt = 0;
   readonly createdAt = new Date();
+  private readonly gate: VersionGate;
   /** When the model last changed (ms since the epoch). */
   private touched = this.createdAt.getTime();
 
@@ -144,6 +72,7 @@ export class ModelHost {
     metricSpecs: readonly string[] = [],
     driftSpec?: string,
   ) {
+    this.gate = new VersionGate(name, () => this.version);
     this.model = asModel(build(spec));
     this.spec = typeof spec === "string" ? spec : describe(this.model);
     this.metrics = buildMetrics(metricSpecs, this.model.task);
@@ -229,7 +158,7 @@ export class ModelHost {
     this.learned += 1;
     this.version += 1;
     this.touched = Date.now();
-    if (this.waiters.length > 0) this.settle();
+    this.gate.reached();
   }
 
   /** The one-step forecast a forecaster would make for this observation, if it can make one yet. */
@@ -306,14 +235,14 @@ export class ModelHost {
     this.restoreSnapshot(s);
     this.version = version + 1;
     this.seq = seq;
-    this.settle();
+    this.gate.reached();
   }
 
   /** Replaces the learned state by an imported one (checked by {@link checkImport}); the version moves on. */
-  importSnapshot(s: { state: StateEnvelope; metrics: StateEnvelope[] | undefined; learned: number }): void {
+  importSnapshot(s: ImportedState): void {
     this.load(s.state, s.metrics, s.learned);
     this.version += 1;
-    this.settle();
+    this.gate.reached();
   }
 
   /**
@@ -321,35 +250,7 @@ export class ModelHost {
    * lag); rejects with a 503 when `timeoutMs` runs out first.
    */
   whenVersion(version: number, timeoutMs: number): Promise<void> {
-    if (this.version >= version) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const waiter = { version, resolve, timer: undefined as NodeJS.Timeout | undefined };
-      waiter.timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(
-          brookError(
-            "UNAVAILABLE",
-            `model "${this.name}" is at version ${this.version} and did not reach version ${version} within ${timeoutMs} ms`,
-            { version: this.version, min_version: version },
-          ),
-        );
-      }, timeoutMs);
-      this.waiters.push(waiter);
-    });
-  }
-
-  private waiters: { version: number; resolve: () => void; timer: NodeJS.Timeout | undefined }[] = [];
-
-  /** Resolves the waiters whose version is reached. */
-  private settle(): void {
-    if (this.waiters.length === 0) return;
-    const ready = this.waiters.filter((w) => w.version <= this.version);
-    if (ready.length === 0) return;
-    this.waiters = this.waiters.filter((w) => w.version > this.version);
-    for (const w of ready) {
-      clearTimeout(w.timer);
-      w.resolve();
-    }
+    return this.gate.wait(version, timeoutMs);
   }
 
   /** Restores a snapshot taken by {@link snapshot} of a model with the same spec. */
@@ -357,7 +258,7 @@ export class ModelHost {
     this.load(s.state, s.metrics, s.learned);
     this.version = s.version;
     this.seq = s.seq;
-    this.settle();
+    this.gate.reached();
     if (this.drift && s.drift) {
       this.drift.detector.fromState(s.drift.state);
       this.drift.detections = s.drift.detections;
@@ -374,7 +275,7 @@ export class ModelHost {
    * to load: the model state, and the metric states when they were made by the same metrics.
    * Throws a 400 error otherwise; nothing changes.
    */
-  checkImport(doc: unknown): { state: StateEnvelope; metrics: StateEnvelope[] | undefined; learned: number } {
+  checkImport(doc: unknown): ImportedState {
     const d = doc as Partial<ModelExport> & Partial<StateEnvelope>;
     if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
       throw new StateError("the body must be an export (GET /v1/models/{name}/export) or a state envelope");

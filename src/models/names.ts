@@ -1,5 +1,8 @@
 import { brookError } from "../errors.js";
 
+/** The model created on first start from the configured spec, and the one the original routes serve. */
+export const DEFAULT_MODEL = "default";
+
 /** Letters, digits, `_`, `-` and `.`, starting with a letter or digit, at most 64 characters. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 

@@ -1,17 +1,17 @@
+import { decodeEvent, encodeEvent } from "../codec/events.js";
 import type { Json, RawFeatures } from "../learn/index.js";
 import type { Prediction } from "../learn/metrics/metric.js";
-import { decodeEvent, encodeEvent } from "../store/events.js";
 
 /** A served prediction kept until its label arrives. */
 export interface PendingEntry {
   id: string;
   x: RawFeatures;
   /** What was served (probabilities for classifiers, null if nothing): the metrics score it when the label comes. */
-  p: Prediction | null;
+  served: Prediction | null;
   /** The model version that served it. */
-  v: number;
+  version: number;
   /** Expiry time (ms since the epoch). */
-  exp: number;
+  expiresAt: number;
 }
 
 export interface PendingCounters {
@@ -62,7 +62,7 @@ export class PendingPredictions {
     const entry = this.entries.get(id);
     if (!entry) return;
     this.entries.delete(id);
-    this.labelled.set(id, entry.exp);
+    this.labelled.set(id, entry.expiresAt);
     this.counters.labelled++;
     while (this.labelled.size > this.capacity)
       this.labelled.delete(this.labelled.keys().next().value as string);
@@ -73,10 +73,13 @@ export class PendingPredictions {
     if (this.entries.delete(id)) this.counters.expired++;
   }
 
-  /** Drops every expired entry; entries are in insertion order, and TTLs are equal, so it stops early. */
+  /**
+   * Drops every expired entry (so memory follows the TTL, not only the capacity); entries are
+   * in insertion order and TTLs are equal, so it stops at the first one still alive.
+   */
   sweep(now: number): void {
     for (const [id, e] of this.entries) {
-      if (e.exp >= now) break;
+      if (e.expiresAt >= now) break;
       this.entries.delete(id);
       this.counters.expired++;
     }
@@ -106,33 +109,15 @@ export class PendingPredictions {
     for (const text of d.entries) {
       const { event } = decodeEvent(text);
       if (event.type === "remember")
-        this.entries.set(event.id, { id: event.id, x: event.x, p: event.p, v: event.v, exp: event.exp });
+        this.entries.set(event.id, {
+          id: event.id,
+          x: event.x,
+          served: event.served,
+          version: event.version,
+          expiresAt: event.expiresAt,
+        });
     }
     for (const [id, until] of d.labelled) this.labelled.set(id, until);
     Object.assign(this.counters, d.counters);
-  }
-}
-
-/** Recent event ids (for idempotent retries) and the version each one produced, bounded FIFO. */
-export class RecentEventIds {
-  private readonly ids = new Map<string, number>();
-  constructor(private readonly capacity: number) {}
-
-  get(eid: string): number | undefined {
-    return this.ids.get(eid);
-  }
-
-  add(eid: string, version: number): void {
-    this.ids.set(eid, version);
-    while (this.ids.size > this.capacity) this.ids.delete(this.ids.keys().next().value as string);
-  }
-
-  exportState(): Json {
-    return [...this.ids];
-  }
-
-  importState(data: Json): void {
-    this.ids.clear();
-    for (const [eid, v] of data as [string, number][]) this.ids.set(eid, v);
   }
 }

@@ -1,11 +1,9 @@
 import { brookError } from "../errors.js";
-import type { Json, RawFeatures } from "../learn/index.js";
-import { ModelHost, type PredictOutcome } from "../models/model-host.js";
+import type { Json } from "../learn/index.js";
+import { ModelHost } from "../models/model-host.js";
 import { checkModelName } from "../models/names.js";
-import { type LearnItem, type LearnResult, ModelWriter, type WriterOptions } from "../models/writer.js";
-import type { CheckpointInfo, ModelRecord, Storage } from "../store/ports.js";
-
-export type { LearnItem, LearnResult };
+import { ModelWriter, type WriterOptions } from "../models/writer.js";
+import type { ModelRecord, Storage } from "../store/ports.js";
 
 export interface EngineOptions extends WriterOptions {
   /** The model created when the data folder has none. */
@@ -77,11 +75,6 @@ export class Engine {
     return w;
   }
 
-  /** The served model called `name` (404 error if none). */
-  host(name: string): ModelHost {
-    return this.writer(name).host;
-  }
-
   /**
    * Creates a model (with an optional drift detector watching its errors). Creating one that
    * exists with the same spec, metrics and drift detector is a no-op
@@ -136,21 +129,6 @@ export class Engine {
       await writer.close({ checkpoint: false });
       await this.storage.dropModel(name);
     });
-  }
-
-  learn(name: string, items: readonly LearnItem[], options: { texts?: boolean } = {}): Promise<LearnResult> {
-    return this.writer(name).learn(items, options);
-  }
-
-  remember(
-    name: string,
-    items: readonly { x: RawFeatures; outcome: PredictOutcome; id?: string }[],
-  ): Promise<string[]> {
-    return this.writer(name).remember(items);
-  }
-
-  checkpoint(name: string): Promise<CheckpointInfo> {
-    return this.writer(name).checkpoint();
   }
 
   private assertOpen(): void {

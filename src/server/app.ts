@@ -2,13 +2,15 @@ import { createServer } from "node:http";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Config } from "../config/config.js";
 import { brookError } from "../errors.js";
-import type { Backend } from "../runtime/backend.js";
-import { FastLane } from "./fast-lane.js";
-import { parseJsonBody } from "./json-body.js";
-import { sendProblem } from "./problem.js";
+import type { Backend } from "./backend.js";
+import { readBody } from "./http/body.js";
+import { Dispatcher } from "./http/dispatcher.js";
+import { registerRoutes, reply } from "./http/fastify-routes.js";
+import { Pipeline } from "./http/pipeline.js";
+import { compatRoutes } from "./routes/compat.js";
 import { healthRoutes } from "./routes/health.js";
 import { modelRoutes } from "./routes/models.js";
-import { seedRoutes } from "./routes/seed.js";
+import type { AnyRoute } from "./routes/route.js";
 
 export interface AppOptions {
   config: Config;
@@ -16,60 +18,80 @@ export interface AppOptions {
   logger?: FastifyBaseLogger;
   /** Headers added to every response (e.g. which cluster worker answered). */
   headers?: Record<string, string>;
+  /** Prefix of the request ids this process makes (e.g. the cluster worker's number). */
+  requestIdPrefix?: string;
+}
+
+/** Every route of the API, in one table. */
+export function routeTable(backend: Backend, config: Config): AnyRoute[] {
+  return [...compatRoutes(backend, config), ...modelRoutes(backend, config), ...healthRoutes(backend)];
 }
 
 /**
- * Builds the HTTP app (not listening yet): the original routes, the `/v1` JSON API, health
- * checks, and one error handler that answers every failure with a problem body.
+ * Builds the HTTP app (not listening yet) from the route table: the hot routes on the lean
+ * dispatcher in front of Fastify (or on Fastify too, with `--http-dispatch fastify`, to
+ * measure the difference), everything else on Fastify, all through one pipeline.
  */
-export function buildApp({ config, backend, logger, headers = {} }: AppOptions): FastifyInstance {
-  const lane = new FastLane(backend, config, logger, headers);
+export function buildApp({
+  config,
+  backend,
+  logger,
+  headers = {},
+  requestIdPrefix = "",
+}: AppOptions): FastifyInstance {
+  const pipeline = new Pipeline(config, logger, headers, requestIdPrefix);
+  const routes = routeTable(backend, config).map((def) => pipeline.prepare(def));
+  const lean = config.httpDispatch === "lean" ? routes.filter((r) => r.def.hot) : [];
+  const dispatcher = new Dispatcher(lean, pipeline, config.bodyLimit);
   const app = Fastify({
-    // The hot routes skip the framework (see fast-lane.ts); everything else is Fastify's.
     serverFactory: (handler) => {
-      const server = createServer((req, res) => lane.handle(req, res) || handler(req, res));
+      const server = createServer((req, res) => dispatcher.handle(req, res) || handler(req, res));
       // Load generators and replays keep connections open for a long time.
       server.keepAliveTimeout = 72_000;
       return server;
     },
     ...(logger ? { loggerInstance: logger } : { logger: false }),
-    // One log line per request is too much for a service answering thousands per second.
-    logController: new LogController({
-      disableRequestLogging: !["debug", "trace"].includes(config.logLevel),
-    }),
+    // The pipeline logs requests (at debug), the same way for both dispatchers.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
-    return503OnClosing: true,
+    // The pipeline answers 503 while closing, with a problem body.
+    return503OnClosing: false,
   });
 
-  app.removeContentTypeParser("application/json");
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) => {
-    if (body === "") return done(brookError("INVALID_JSON", "the request body is empty: send a JSON object"));
-    try {
-      done(null, parseJsonBody(body as string));
-    } catch (err) {
-      done(err as Error);
-    }
-  });
+  // Every body is read by the pipeline's reader, whatever its type: the routes decide what they take.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", (_request, payload, done) => readBody(payload, config.bodyLimit, done));
 
-  if (Object.keys(headers).length > 0) {
-    app.addHook("onSend", async (_request, reply) => {
-      reply.headers(headers);
-    });
-  }
-
-  app.setErrorHandler((err, request, reply) => sendProblem(err, request, reply));
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      brookError("ROUTE_NOT_FOUND", `there is no route ${request.method} ${request.url.split("?")[0]}`),
-      request,
-      reply,
-    ),
+  app.setErrorHandler((err, request, res) =>
+    reply(pipeline, pipeline.renderProblem(err, request.headers, request.method, request.url), res),
   );
+  app.setNotFoundHandler((request, res) => {
+    const err = brookError(
+      "ROUTE_NOT_FOUND",
+      `there is no route ${request.method} ${request.url.split("?")[0]}`,
+    );
+    return reply(pipeline, pipeline.renderProblem(err, request.headers, request.method, request.url), res);
+  });
 
-  app.register(seedRoutes(backend, config));
-  app.register(modelRoutes(backend, config), { prefix: "/v1/models" });
-  app.register(healthRoutes(backend));
-  app.addHook("preClose", async () => lane.close());
+  app.addHook("onRequest", async (request) => {
+    (request as { started?: number }).started = pipeline.started();
+  });
+  app.addHook("onResponse", async (request, res) => {
+    pipeline.logged(
+      request.headers,
+      request.method,
+      request.url,
+      res.statusCode,
+      (request as { started?: number }).started ?? 0,
+    );
+  });
+
+  registerRoutes(
+    app,
+    pipeline,
+    routes.filter((r) => !lean.includes(r)),
+  );
+  app.addHook("preClose", async () => pipeline.close());
   app.addHook("onClose", async () => backend.close());
   return app;
 }

@@ -1,5 +1,5 @@
+import type { LogEvent, Stored } from "../codec/events.js";
 import type { Json } from "../learn/index.js";
-import type { LogEvent, Stored } from "./events.js";
 
 /** When appended events reach the disk: after every group commit, on a timer, or when the OS decides. */
 export type FsyncPolicy = "always" | "interval" | "never";

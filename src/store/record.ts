@@ -9,12 +9,11 @@ export const HEADER_BYTES = 8;
 /** No single event is this big; a larger length field is garbage. */
 export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
 
-export function frame(payload: string): Buffer {
-  const body = Buffer.from(payload, "utf8");
-  const out = Buffer.allocUnsafe(HEADER_BYTES + body.length);
-  out.writeUInt32LE(body.length, 0);
-  out.writeUInt32LE(crc32(body), 4);
-  body.copy(out, HEADER_BYTES);
+export function frame(payload: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
+  out.writeUInt32LE(payload.length, 0);
+  out.writeUInt32LE(crc32(payload), 4);
+  payload.copy(out, HEADER_BYTES);
   return out;
 }
 

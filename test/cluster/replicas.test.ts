@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { loadConfig } from "../../src/config/config.js";
 import { loadStream } from "../../src/data/datasets.js";
 import { Engine } from "../../src/runtime/engine.js";
-import { engineOptions, storageFor } from "../../src/runtime/start.js";
+import { engineOptions, storageFor } from "../../src/runtime/open.js";
 import { type ServerProcess, spawnServer } from "../helpers/process.js";
 import { tempDir } from "../helpers/tmp.js";
 

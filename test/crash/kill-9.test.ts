@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { loadConfig } from "../../src/config/config.js";
 import { loadStream } from "../../src/data/datasets.js";
 import { Engine } from "../../src/runtime/engine.js";
-import { engineOptions } from "../../src/runtime/start.js";
+import { engineOptions } from "../../src/runtime/open.js";
 import { FileEventLog } from "../../src/store/file/segmented-log.js";
 import { FileStorage } from "../../src/store/file/storage.js";
 import { type ServerProcess, spawnServer } from "../helpers/process.js";
@@ -81,7 +81,8 @@ describe("kill -9 loses nothing acknowledged", () => {
         segmentBytes: 65536,
       });
       const inLog = new Set<string>();
-      for (const { event } of log.read(1)) if (event.type === "learn" && event.eid) inLog.add(event.eid);
+      for (const { event } of log.read(1))
+        if (event.type === "learn" && event.eventId) inLog.add(event.eventId);
       await log.close();
       const missing = [...acked.keys()].filter((eid) => !inLog.has(eid));
       assert.deepEqual(missing, [], `${missing.length} acknowledged events are missing from the log`);

@@ -4,7 +4,7 @@
  * that the same API suites run against both.
  */
 import { type Config, kebab, loadConfig } from "../../src/config/config.js";
-import { startBrook } from "../../src/runtime/start.js";
+import { startBrook } from "../../src/server/start.js";
 import { spawnServer } from "./process.js";
 
 export interface TestServer {

@@ -149,21 +149,21 @@ describe("the model writer", () => {
 
   it("event ids make retries idempotent, also across a restart", async () => {
     const w = await ModelWriter.open(RECORD, fileStorage(tmp.dir), OPTIONS);
-    const first = await w.learn([{ x: rows[0]!.x, y: true, eid: "e1" }]);
-    const retry = await w.learn([{ x: rows[0]!.x, y: true, eid: "e1" }]);
+    const first = await w.learn([{ x: rows[0]!.x, y: true, eventId: "e1" }]);
+    const retry = await w.learn([{ x: rows[0]!.x, y: true, eventId: "e1" }]);
     assert.equal(retry.learned, 0);
     assert.equal(retry.duplicates, 1);
     assert.equal(retry.version, first.version);
     const mixed = await w.learn([
-      { x: rows[1]!.x, y: false, eid: "e1" },
-      { x: rows[1]!.x, y: false, eid: "e2" },
-      { x: rows[2]!.x, y: false, eid: "e2" },
+      { x: rows[1]!.x, y: false, eventId: "e1" },
+      { x: rows[1]!.x, y: false, eventId: "e2" },
+      { x: rows[2]!.x, y: false, eventId: "e2" },
     ]);
     assert.equal(mixed.learned, 1);
     assert.equal(mixed.duplicates, 2);
     await w.close();
     const again = await ModelWriter.open(RECORD, fileStorage(tmp.dir), OPTIONS);
-    assert.equal((await again.learn([{ x: rows[0]!.x, y: true, eid: "e2" }])).learned, 0);
+    assert.equal((await again.learn([{ x: rows[0]!.x, y: true, eventId: "e2" }])).learned, 0);
     assert.equal(again.host.version, 2);
     await again.close();
   });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import type { LogEvent } from "../../src/store/events.js";
+import type { LogEvent } from "../../src/codec/events.js";
 import { FileEventLog, type LogOptions } from "../../src/store/file/segmented-log.js";
 import { LogCorruptError } from "../../src/store/ports.js";
 import { tempDir } from "../helpers/tmp.js";

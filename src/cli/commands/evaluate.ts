@@ -5,6 +5,7 @@ import { UsageError } from "../../errors.js";
 import {
   asModel,
   build,
+  buildMetrics,
   evaluateForecaster,
   HorizonMetric,
   type Label,
@@ -13,7 +14,6 @@ import {
   progressLine,
   type SupervisedModel,
 } from "../../learn/index.js";
-import { buildMetrics } from "../../models/model-host.js";
 
 export interface EvaluateOptions {
   model: string;

@@ -2,8 +2,8 @@ import cluster from "node:cluster";
 import type { Command } from "commander";
 import { type Config, kebab, loadConfig, settings } from "../../config/config.js";
 import { Primary } from "../../runtime/cluster/primary.js";
-import { runWorker } from "../../runtime/cluster/worker.js";
-import { makeLogger, startBrook } from "../../runtime/start.js";
+import { makeLogger } from "../../runtime/logger.js";
+import { startBrook, startWorker } from "../../server/start.js";
 
 /** Runs `close` once on SIGINT/SIGTERM, then exits (0 on success). */
 function onSignals(
@@ -31,13 +31,13 @@ function onSignals(
 async function serve(config: Config): Promise<void> {
   const log = makeLogger(config);
   if (config.workers > 1) {
-    if (cluster.isWorker) return runWorker(config, log);
+    if (cluster.isWorker) return startWorker(config, log);
     const primary = await Primary.start(config, log);
     onSignals(log, () => primary.shutdown());
     return;
   }
   const brook = await startBrook(config);
-  for (const m of await brook.backend.list()) {
+  for (const m of await brook.backend.ops.list()) {
     log.info({ model: m.name, spec: m.spec, version: m.version }, `model "${m.name}" ready`);
   }
   log.info(

@@ -1,20 +1,16 @@
 import cluster, { type Worker } from "node:cluster";
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import { encodeEvent, type Stored } from "../../codec/events.js";
 import type { Config } from "../../config/config.js";
 import type { Json } from "../../learn/index.js";
 import type { ModelWriter } from "../../models/writer.js";
-import { encodeEvent, type Stored } from "../../store/events.js";
-import { type Backend, LocalBackend, type ModelDetails } from "../backend.js";
-import { Engine } from "../engine.js";
-import { engineOptions, storageFor } from "../start.js";
-import type { Call, Reply, ToPrimary, ToWorker } from "./protocol.js";
-import {
-  errorToWire,
-  learnItemsFromWire,
-  rememberItemsFromWire,
-  type WireLearnItem,
-  type WireRememberItem,
-} from "./wire.js";
+import type { Engine } from "../engine.js";
+import { LocalBackend } from "../local-backend.js";
+import { openEngine } from "../open.js";
+import type { ModelOps } from "../ops.js";
+import { errorToWire, type Reply, type ToPrimary, type ToWorker } from "./protocol.js";
+import { type Call, dispatch } from "./rpc.js";
 
 /** What the primary knows of one worker's replica of one model. */
 interface ReplicaView {
@@ -30,6 +26,12 @@ interface WorkerState {
   replicas: Map<string, ReplicaView>;
 }
 
+/** A model's events applied but not yet sent to the workers. */
+interface Outgoing {
+  writer: ModelWriter;
+  events: string[];
+}
+
 /**
  * The primary of `brook serve --workers N`: it owns every model's single writer (log, learning,
  * metrics, checkpoints) and forks N HTTP workers that hold read replicas. Writes forwarded by
@@ -42,24 +44,37 @@ interface WorkerState {
  */
 export class Primary {
   private readonly workers = new Map<number, WorkerState>();
-  private readonly outbox = new Map<string, string[]>();
+  private readonly outbox = new Map<string, Outgoing>();
   private flushScheduled = false;
   private shuttingDown = false;
   private firstUrl: string | undefined;
-  private readonly local: LocalBackend;
+  /** The operations workers forward. */
+  private readonly ops: ModelOps;
 
   private constructor(
     private readonly config: Config,
     private readonly engine: Engine,
     private readonly log: Logger,
   ) {
-    this.local = new LocalBackend(engine);
+    this.ops = new ClusterOps(engine, {
+      replicaLag: (name) => this.replicaLag(name),
+      added: (writer) => {
+        this.follow(writer);
+        for (const s of this.workers.values()) if (s.ready) this.sendModel(s, writer);
+      },
+      dropped: (name) => {
+        // Events of the model still waiting to be sent would name a model the workers dropped.
+        this.outbox.delete(name);
+        for (const s of this.workers.values()) s.replicas.delete(name);
+        this.broadcast({ t: "drop", model: name });
+      },
+    });
     for (const w of engine.list()) this.follow(w);
   }
 
   /** Opens the storage (recovering every model) and starts the workers. */
   static async start(config: Config, log: Logger): Promise<Primary> {
-    const engine = await Engine.open(storageFor(config), engineOptions(config, log));
+    const engine = await openEngine(config, log);
     const primary = new Primary(config, engine, log);
     // V8's serializer: event texts cross the channel as they are, not escaped into JSON again.
     cluster.setupPrimary({ serialization: "advanced" });
@@ -85,12 +100,12 @@ export class Primary {
         this.broadcast({ t: "reset", model: name, snapshot: writer.host.snapshot() });
         return;
       }
-      let batch = this.outbox.get(name);
-      if (!batch) {
-        batch = [];
-        this.outbox.set(name, batch);
+      let out = this.outbox.get(name);
+      if (!out) {
+        out = { writer, events: [] };
+        this.outbox.set(name, out);
       }
-      batch.push(encodeEvent(stored.seq, stored.event));
+      out.events.push(encodeEvent(stored.seq, stored.event));
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -103,13 +118,13 @@ export class Primary {
     this.flushScheduled = false;
     if (this.outbox.size === 0) return;
     const now = Date.now();
-    for (const [model, batch] of this.outbox) {
-      const events = `[${batch.join(",")}]`;
-      const last = this.engine.host(model).seq;
+    for (const [model, { writer, events }] of this.outbox) {
+      const batch = `[${events.join(",")}]`;
+      const last = writer.host.seq;
       for (const s of this.workers.values()) {
         if (!s.ready) continue;
         s.replicas.get(model)?.sent.push({ seq: last, at: now });
-        s.worker.send({ t: "events", model, events } satisfies ToWorker);
+        s.worker.send({ t: "events", model, events: batch } satisfies ToWorker);
       }
     }
     this.outbox.clear();
@@ -161,9 +176,13 @@ export class Primary {
     const replies = await Promise.all(
       calls.map(async (c): Promise<Reply> => {
         try {
-          return { id: c.id, ok: true, value: await this.run(c) };
+          return { id: c.id, ok: true, value: await dispatch(this.ops, c) };
         } catch (err) {
-          return { id: c.id, ok: false, error: errorToWire(err) };
+          const incident = randomUUID();
+          const error = errorToWire(err, incident);
+          if (error.status === 500)
+            this.log.error({ err, incident, op: c.op, worker: s.worker.id }, "call failed");
+          return { id: c.id, ok: false, error };
         }
       }),
     );
@@ -171,50 +190,11 @@ export class Primary {
     if (s.worker.isConnected()) s.worker.send({ t: "replies", replies } satisfies ToWorker);
   }
 
-  /** Runs a forwarded call against the writers. */
-  private async run(c: Call): Promise<unknown> {
-    const a = c.args;
-    const name = a[0] as string;
-    const b: Backend = this.local;
-    switch (c.op) {
-      case "learn":
-        return b.learn(name, learnItemsFromWire(a[1] as WireLearnItem[]), a[2] as { texts?: boolean });
-      case "remember":
-        return b.remember(name, rememberItemsFromWire(a[1] as WireRememberItem[]));
-      case "list":
-        return b.list();
-      case "details":
-        return { ...(await b.details(name)), replicas: this.replicaLag(name) } satisfies ModelDetails;
-      case "create": {
-        const r = await b.create(name, a[1] as Json, a[2] as string[], a[3] as string | undefined);
-        if (r.created) {
-          const writer = this.engine.writer(name);
-          this.follow(writer);
-          for (const s of this.workers.values()) if (s.ready) this.sendModel(s, writer);
-        }
-        return r;
-      }
-      case "delete":
-        await b.delete(name);
-        for (const s of this.workers.values()) s.replicas.delete(name);
-        this.broadcast({ t: "drop", model: name });
-        return null;
-      case "checkpoint":
-        return b.checkpoint(name);
-      case "checkpoints":
-        return b.checkpoints(name);
-      case "rollback":
-        return b.rollback(name, a[1] as number);
-      case "import":
-        return b.import(name, a[1]);
-    }
-  }
-
   /** Each worker's lag on a model: events not yet applied, and for how long. */
   replicaLag(
     model: string,
   ): { worker: number; seq: number; replica_lag_events: number; replica_lag_seconds: number }[] {
-    const head = this.engine.host(model).seq;
+    const head = this.engine.writer(model).host.seq;
     const now = Date.now();
     return [...this.workers.values()]
       .filter((s) => s.ready && s.replicas.has(model))
@@ -255,5 +235,37 @@ export class Primary {
     );
     await Promise.all(exits);
     await this.engine.close();
+  }
+}
+
+/**
+ * The writers' operations as workers see them: the local ones, plus what the cluster adds (the
+ * replicas' lag in a model's details, new models sent to every worker, deleted ones dropped).
+ */
+class ClusterOps extends LocalBackend {
+  constructor(
+    engine: Engine,
+    private readonly primary: {
+      replicaLag: Primary["replicaLag"];
+      added(writer: ModelWriter): void;
+      dropped(name: string): void;
+    },
+  ) {
+    super(engine);
+  }
+
+  override async details(name: string) {
+    return { ...(await super.details(name)), replicas: this.primary.replicaLag(name) };
+  }
+
+  override async create(name: string, spec: Json, metrics: readonly string[], drift?: string) {
+    const r = await super.create(name, spec, metrics, drift);
+    if (r.created) this.primary.added(this.engine.writer(name));
+    return r;
+  }
+
+  override async delete(name: string) {
+    await super.delete(name);
+    this.primary.dropped(name);
   }
 }

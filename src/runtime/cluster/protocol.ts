@@ -3,27 +3,10 @@
  * replicas) of `brook serve --workers N`, over node:cluster's IPC channel. The channel keeps
  * order: a worker always receives a model's events before the reply to the learn that made them.
  */
-import type { HostSnapshot } from "../../models/model-host.js";
+import { BrookError, isClientError } from "../../errors.js";
+import type { HostSnapshot } from "../../models/snapshot.js";
 import type { ModelRecord } from "../../store/ports.js";
-
-/** A call a worker forwards to the primary. */
-export interface Call {
-  id: number;
-  op: Op;
-  args: unknown[];
-}
-
-export type Op =
-  | "learn"
-  | "remember"
-  | "list"
-  | "details"
-  | "create"
-  | "delete"
-  | "checkpoint"
-  | "checkpoints"
-  | "rollback"
-  | "import";
+import type { Call } from "./rpc.js";
 
 /** An error, carried across the channel with its code and status. */
 export interface WireError {
@@ -61,3 +44,21 @@ export type ToWorker =
   | { t: "ready" }
   /** Stop accepting requests, finish the ones in flight, exit. */
   | { t: "shutdown" };
+
+/**
+ * An error as it crosses to the worker: ours with their code and message; anything else only
+ * as "internal error" with an incident id, under which the primary logs it (its message never
+ * reaches a client; the worker logs the failed request with the same incident id).
+ */
+export function errorToWire(err: unknown, incident: string): WireError {
+  if (isClientError(err)) {
+    const status = err instanceof BrookError ? err.statusCode : 400;
+    const details = err instanceof BrookError ? err.details : undefined;
+    return { code: err.code, status, message: err.message, details };
+  }
+  return { code: "BROOK_INTERNAL", status: 500, message: "internal error", details: { incident } };
+}
+
+export function errorFromWire(e: WireError): BrookError {
+  return new BrookError(e.code, e.status, e.message, e.details);
+}

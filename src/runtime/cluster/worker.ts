@@ -1,24 +1,12 @@
 import cluster from "node:cluster";
-import type { Logger } from "pino";
-import type { Config } from "../../config/config.js";
+import { decodeEvents } from "../../codec/events.js";
 import { brookError } from "../../errors.js";
-import type { Json } from "../../learn/index.js";
 import { applyToHost } from "../../models/apply.js";
+import { type ModelSummary, summaryOf } from "../../models/describe.js";
 import { ModelHost } from "../../models/model-host.js";
-import type { LearnItem, LearnResult } from "../../models/writer.js";
-import { buildApp } from "../../server/app.js";
-import { decodeEvents } from "../../store/events.js";
-import type { CheckpointInfo, ModelRecord } from "../../store/ports.js";
-import {
-  type Backend,
-  type ModelDetails,
-  type ModelSummary,
-  type RememberItem,
-  summaryOf,
-} from "../backend.js";
-import { listen } from "../start.js";
-import type { Call, Op, ToPrimary, ToWorker } from "./protocol.js";
-import { errorFromWire, learnItemsToWire, rememberItemsToWire } from "./wire.js";
+import type { ModelOps } from "../ops.js";
+import { errorFromWire, type ToPrimary, type ToWorker } from "./protocol.js";
+import { type Call, encodeCall, forwarders, type OpName } from "./rpc.js";
 
 function send(msg: ToPrimary): void {
   process.send?.(msg);
@@ -26,18 +14,32 @@ function send(msg: ToPrimary): void {
 
 /**
  * A cluster worker's view of the models: read replicas that apply the writer's events as they
- * stream in (the same code the writer runs), and calls forwarded to the primary for every write
- * and admin operation. Calls are batched per tick into one message.
+ * stream in (the same code the writer runs), and the operations forwarded to the primary for
+ * every write and admin call. Calls made in the same tick travel as one message.
  */
-export class WorkerBackend implements Backend {
+export class WorkerBackend {
   private readonly replicas = new Map<string, ModelHost>();
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private queue: Call[] = [];
   private nextId = 1;
   private readonly acks = new Map<string, number>();
   private ackScheduled = false;
 
-  constructor(readonly workerId: number) {}
+  /** Writes and admin: forwarded to the primary; lists and details answered with this worker's view. */
+  readonly ops: ModelOps;
+
+  constructor(readonly workerId: number) {
+    const remote = forwarders((op, args) => this.call(op, args));
+    this.ops = {
+      ...remote,
+      list: async (): Promise<ModelSummary[]> => [...this.replicas.values()].map(summaryOf),
+      details: async (name) => {
+        const local = this.host(name);
+        const d = await remote.details(name);
+        return { ...d, served_by: { worker: this.workerId, version: local.version, seq: local.seq } };
+      },
+    };
+  }
 
   /** Handles a message from the primary. */
   receive(msg: ToWorker): void {
@@ -78,9 +80,9 @@ export class WorkerBackend implements Backend {
       }
       case "replies":
         for (const r of msg.replies) {
-          const p = this.pending.get(r.id);
+          const p = this.waiting.get(r.id);
           if (!p) continue;
-          this.pending.delete(r.id);
+          this.waiting.delete(r.id);
           if (r.ok) p.resolve(r.value);
           else p.reject(errorFromWire(r.error));
         }
@@ -101,11 +103,14 @@ export class WorkerBackend implements Backend {
   }
 
   /** Forwards a call to the primary; calls made in the same tick travel as one message. */
-  private call<T>(op: Op, ...args: unknown[]): Promise<T> {
+  private call<K extends OpName>(
+    op: K,
+    args: Parameters<ModelOps[K]>,
+  ): Promise<Awaited<ReturnType<ModelOps[K]>>> {
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.queue.push({ id, op, args });
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push(encodeCall(id, op, args));
       if (this.queue.length === 1) {
         setImmediate(() => {
           const calls = this.queue;
@@ -118,60 +123,15 @@ export class WorkerBackend implements Backend {
 
   /** Fails every call still waiting (the primary is gone). */
   abandon(reason: string): void {
-    for (const p of this.pending.values()) p.reject(brookError("UNAVAILABLE", reason));
-    this.pending.clear();
+    for (const p of this.waiting.values()) p.reject(brookError("UNAVAILABLE", reason));
+    this.waiting.clear();
   }
 
+  /** The replica that answers reads. */
   host(name: string): ModelHost {
     const h = this.replicas.get(name);
     if (!h) throw brookError("MODEL_NOT_FOUND", `there is no model called "${name}"`, { model: name });
     return h;
-  }
-
-  async list(): Promise<ModelSummary[]> {
-    return [...this.replicas.values()].map(summaryOf);
-  }
-
-  async details(name: string): Promise<ModelDetails> {
-    const local = this.host(name);
-    const d = await this.call<ModelDetails>("details", name);
-    return { ...d, served_by: { worker: this.workerId, version: local.version, seq: local.seq } };
-  }
-
-  learn(name: string, items: readonly LearnItem[], options: { texts?: boolean } = {}): Promise<LearnResult> {
-    return this.call("learn", name, learnItemsToWire(items), options);
-  }
-
-  remember(name: string, items: readonly RememberItem[]): Promise<string[]> {
-    return this.call("remember", name, rememberItemsToWire(items));
-  }
-
-  create(name: string, spec: Json, metrics: readonly string[], drift?: string) {
-    return this.call<{ details: ModelDetails; created: boolean }>("create", name, spec, metrics, drift);
-  }
-
-  delete(name: string): Promise<void> {
-    return this.call("delete", name);
-  }
-
-  checkpoint(name: string): Promise<CheckpointInfo> {
-    return this.call("checkpoint", name);
-  }
-
-  checkpoints(name: string) {
-    return this.call<{ version: number; checkpoints: CheckpointInfo[] }>("checkpoints", name);
-  }
-
-  rollback(name: string, version: number) {
-    return this.call<{ version: number; checkpoint: CheckpointInfo; learned: number }>(
-      "rollback",
-      name,
-      version,
-    );
-  }
-
-  import(name: string, doc: unknown) {
-    return this.call<{ version: number; learned: number }>("import", name, doc);
   }
 
   modelCount(): number {
@@ -181,42 +141,35 @@ export class WorkerBackend implements Backend {
   async close(): Promise<void> {}
 }
 
-/** Runs an HTTP worker: gets every model from the primary, then serves. */
-export async function runWorker(config: Config, log: Logger): Promise<void> {
-  const id = cluster.worker?.id ?? 0;
-  const backend = new WorkerBackend(id);
+/** A worker's connection to its primary, once every model has arrived. */
+export interface WorkerConnection {
+  backend: WorkerBackend;
+  /** Tells the primary the worker listens at `url`. */
+  listening(url: string): void;
+}
+
+/**
+ * Connects this cluster worker to its primary: asks for every model and resolves once they
+ * are here. `onShutdown` runs when the primary asks the worker to stop. Without a primary
+ * there is no writer, so the worker exits when the channel closes.
+ */
+export async function connectWorker(onShutdown: () => void): Promise<WorkerConnection> {
+  const backend = new WorkerBackend(cluster.worker?.id ?? 0);
   const ready = new Promise<void>((resolve) => {
     process.on("message", (msg: ToWorker) => {
       if (msg.t === "ready") resolve();
-      else if (msg.t === "shutdown") void shutdown();
+      else if (msg.t === "shutdown") onShutdown();
       else backend.receive(msg);
     });
   });
-  const app = buildApp({
-    config,
-    backend,
-    logger: log.child({ worker: id }),
-    headers: { "x-brook-worker": String(id) },
-  });
-  let closing = false;
-  const shutdown = async () => {
-    if (closing) return;
-    closing = true;
-    await app.close();
-    process.exit(0);
-  };
   // The primary coordinates shutdown; a terminal's Ctrl-C reaches every process of the group.
   process.on("SIGINT", () => {});
   process.on("SIGTERM", () => {});
-  // No primary, no writer: never serve without one.
   process.on("disconnect", () => {
     backend.abandon("the writer process is gone");
     process.exit(1);
   });
   send({ t: "hello" });
   await ready;
-  const url = await listen(app, config);
-  send({ t: "listening", url });
+  return { backend, listening: (url) => send({ t: "listening", url }) };
 }
-
-export type { ModelRecord };

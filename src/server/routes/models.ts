@@ -1,15 +1,40 @@
-import type { FastifyInstance } from "fastify";
+/** The versioned JSON API, one set of routes per named model, under `/v1/models`. */
+
+import { Type } from "@sinclair/typebox";
 import type { Config } from "../../config/config.js";
 import { splitMetrics } from "../../config/config.js";
 import { brookError } from "../../errors.js";
 import type { Json } from "../../learn/index.js";
-import { type Backend, checkpointJson } from "../../runtime/backend.js";
-import { learnModel, predictModel } from "../handlers.js";
-import { bodyObject, forecastRequest, onlyFields, policyFor } from "../validation/requests.js";
+import { checkpointJson } from "../../models/describe.js";
+import type { ModelHost, PredictOutcome } from "../../models/model-host.js";
+import type { Backend } from "../backend.js";
+import { predictionJson, probaJson } from "../serialize.js";
+import {
+  forecastRequest,
+  learnRequest,
+  type PredictRequest,
+  policyFor,
+  predictRequest,
+} from "../validation/requests.js";
+import {
+  Checkpoint,
+  CheckpointList,
+  CreateModelBody,
+  ForecastResponse,
+  forecastBody,
+  ImportBody,
+  LearnResponse,
+  learnBody,
+  MetricsResponse,
+  ModelDetails,
+  ModelList,
+  PredictResponse,
+  predictBody,
+  RollbackBody,
+} from "../validation/schemas.js";
+import { type AnyRoute, route } from "./route.js";
 
-interface NameParams {
-  name: string;
-}
+const MODEL = "/v1/models/:name";
 
 /** `metrics` of a create request: a list of specs or one comma-separated string. */
 function metricsField(v: unknown): string[] {
@@ -21,105 +46,251 @@ function metricsField(v: unknown): string[] {
   });
 }
 
-/** The versioned JSON API, one set of routes per named model, under `/v1/models`. */
-export function modelRoutes(backend: Backend, config: Config) {
-  return async (app: FastifyInstance): Promise<void> => {
-    app.get("/", async () => ({ models: await backend.list() }));
-
-    app.put<{ Params: NameParams }>("/:name", async (request, reply) => {
-      const b = bodyObject(request.body);
-      onlyFields(b, ["spec", "metrics", "drift"]);
-      if (typeof b.spec !== "string" && (typeof b.spec !== "object" || b.spec === null)) {
-        throw brookError(
-          "INVALID_REQUEST",
-          'spec is required: a spec string ("StandardScaler | LogisticRegression") or its JSON',
-          {
-            path: "spec",
-          },
+export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
+  return [
+    route({
+      method: "GET",
+      path: "/v1/models",
+      summary: "The models served",
+      tag: "models",
+      scope: "predict",
+      response: { schema: ModelList },
+      handle: async () => ({ json: { models: await backend.ops.list() } }),
+    }),
+    route({
+      method: "PUT",
+      path: MODEL,
+      summary: "Creates a model (201), or finds it with the same spec (200); another spec is a 409",
+      tag: "models",
+      scope: "admin",
+      body: CreateModelBody,
+      response: { status: 201, schema: ModelDetails },
+      async handle({ params, body }) {
+        if (typeof body.spec !== "string" && (typeof body.spec !== "object" || body.spec === null)) {
+          throw brookError(
+            "INVALID_REQUEST",
+            'spec is required: a spec string ("StandardScaler | LogisticRegression") or its JSON',
+            { path: "spec" },
+          );
+        }
+        const { details, created } = await backend.ops.create(
+          params.name!,
+          body.spec as Json,
+          metricsField(body.metrics),
+          body.drift,
         );
-      }
-      if (b.drift !== undefined && typeof b.drift !== "string") {
-        throw brookError(
-          "INVALID_REQUEST",
-          'drift must be a drift detector spec, e.g. "ADWIN" or "PageHinkley(threshold=20)"',
-          {
-            path: "drift",
+        return { status: created ? 201 : 200, json: details };
+      },
+    }),
+    route({
+      method: "DELETE",
+      path: MODEL,
+      summary: "Deletes a model and all its data",
+      tag: "models",
+      scope: "admin",
+      response: { status: 204 },
+      async handle({ params }) {
+        await backend.ops.delete(params.name!);
+        return { status: 204, empty: true };
+      },
+    }),
+    route({
+      method: "GET",
+      path: MODEL,
+      summary: "A model's spec, params, version, metrics, pending labels, checkpoints, drift, replicas",
+      tag: "models",
+      scope: "predict",
+      response: { schema: ModelDetails },
+      handle: async ({ params }) => ({ json: await backend.ops.details(params.name!) }),
+    }),
+    route({
+      method: "POST",
+      path: `${MODEL}/predict`,
+      summary: "Predicts one example or a batch; optionally remembers them for labels that come later",
+      tag: "models",
+      scope: "predict",
+      hot: true,
+      body: predictBody(config),
+      response: { schema: PredictResponse },
+      handle({ params, body }) {
+        const host = backend.host(params.name!);
+        const req = predictRequest(body, policyFor(host, config));
+        if (req.minVersion !== undefined && host.version < req.minVersion) {
+          return host
+            .whenVersion(req.minVersion, config.readWaitMs)
+            .then(() => predictNow(backend, host, req));
+        }
+        // Synchronous unless it has to wait or remember (a promise per request costs throughput).
+        return predictNow(backend, host, req);
+      },
+    }),
+    route({
+      method: "POST",
+      path: `${MODEL}/learn`,
+      summary: "Learns examples (or the labels of remembered predictions), in order, all or nothing",
+      tag: "models",
+      scope: "learn",
+      hot: true,
+      body: learnBody(config),
+      response: { schema: LearnResponse },
+      async handle({ params, body }) {
+        const host = backend.host(params.name!);
+        const { batch, items } = learnRequest(body, host, config);
+        const r = await backend.ops.learn(params.name!, items);
+        const json: Record<string, unknown> = {
+          model: host.name,
+          version: r.version,
+          seq: r.seq,
+          learned: r.learned,
+          metrics: r.metrics,
+        };
+        if (r.duplicates > 0) json[batch ? "duplicates" : "duplicate"] = batch ? r.duplicates : true;
+        return { json };
+      },
+    }),
+    route({
+      method: "POST",
+      path: `${MODEL}/forecast`,
+      summary: "The next values of a forecaster",
+      tag: "models",
+      scope: "predict",
+      body: forecastBody(config),
+      response: { schema: ForecastResponse },
+      handle({ params, body }) {
+        const host = backend.host(params.name!);
+        const { horizon, xs } = forecastRequest(body, policyFor(host, config));
+        return { json: { model: host.name, version: host.version, forecast: host.forecast(horizon, xs) } };
+      },
+    }),
+    route({
+      method: "GET",
+      path: `${MODEL}/metrics`,
+      summary: "The live metrics (progressive validation) and River's texts",
+      tag: "models",
+      scope: "predict",
+      response: { schema: MetricsResponse },
+      handle({ params }) {
+        const host = backend.host(params.name!);
+        return {
+          json: {
+            model: host.name,
+            version: host.version,
+            metrics: host.metricValues(),
+            text: host.metricTexts(),
           },
-        );
-      }
-      const drift = b.drift as string | undefined;
-      const { details, created } = await backend.create(
-        request.params.name,
-        b.spec as Json,
-        metricsField(b.metrics),
-        drift,
-      );
-      return reply.code(created ? 201 : 200).send(details);
-    });
+        };
+      },
+    }),
+    route({
+      method: "GET",
+      path: `${MODEL}/export`,
+      summary: "The learned state: enough to rebuild the exact model elsewhere",
+      tag: "admin",
+      scope: "admin",
+      handle: ({ params }) => ({ json: backend.host(params.name!).export() }),
+    }),
+    route({
+      method: "POST",
+      path: `${MODEL}/import`,
+      summary: "Warm start: the model takes an exported state (same spec)",
+      tag: "admin",
+      scope: "admin",
+      body: ImportBody,
+      response: {
+        schema: Type.Object({ model: Type.String(), version: Type.Integer(), learned: Type.Integer() }),
+      },
+      async handle({ params, body }) {
+        const r = await backend.ops.import(params.name!, body);
+        return { json: { model: params.name, version: r.version, learned: r.learned } };
+      },
+    }),
+    route({
+      method: "GET",
+      path: `${MODEL}/checkpoints`,
+      summary: "The model's checkpoints",
+      tag: "admin",
+      scope: "admin",
+      response: { schema: CheckpointList },
+      async handle({ params }) {
+        const { version, checkpoints } = await backend.ops.checkpoints(params.name!);
+        return { json: { model: params.name, version, checkpoints: checkpoints.map(checkpointJson) } };
+      },
+    }),
+    route({
+      method: "POST",
+      path: `${MODEL}/checkpoints`,
+      summary: "Takes a checkpoint now",
+      tag: "admin",
+      scope: "admin",
+      response: { status: 201, schema: Type.Object({ model: Type.String(), checkpoint: Checkpoint }) },
+      async handle({ params }) {
+        const info = await backend.ops.checkpoint(params.name!);
+        return { status: 201, json: { model: params.name, checkpoint: checkpointJson(info) } };
+      },
+    }),
+    route({
+      method: "POST",
+      path: `${MODEL}/rollback`,
+      summary: "Back to the newest checkpoint at or before a version (logged, so a replay reproduces it)",
+      tag: "admin",
+      scope: "admin",
+      body: RollbackBody,
+      response: {
+        schema: Type.Object({
+          model: Type.String(),
+          version: Type.Integer(),
+          restored: Checkpoint,
+          learned: Type.Integer(),
+        }),
+      },
+      async handle({ params, body }) {
+        const r = await backend.ops.rollback(params.name!, body.version);
+        return {
+          json: {
+            model: params.name,
+            version: r.version,
+            restored: checkpointJson(r.checkpoint),
+            learned: r.learned,
+          },
+        };
+      },
+    }),
+  ];
+}
 
-    app.delete<{ Params: NameParams }>("/:name", async (request, reply) => {
-      await backend.delete(request.params.name);
-      return reply.code(204).send();
-    });
+function predictNow(backend: Backend, host: ModelHost, req: PredictRequest) {
+  const version = host.version;
+  const outcomes = req.xs.map((x) => host.predict(x));
+  const keep = req.remember.flatMap((id, i) => (id === undefined ? [] : [{ i, id }]));
+  if (keep.length === 0) return { json: predictionsJson(host.name, version, req.batch, outcomes, undefined) };
+  const items = keep.map(({ i, id }) => ({ x: req.xs[i]!, outcome: outcomes[i]!, id: id ?? undefined }));
+  return backend.ops.remember(host.name, items).then((given) => {
+    const ids: (string | undefined)[] = new Array(outcomes.length);
+    for (const [k, { i }] of keep.entries()) ids[i] = given[k];
+    return { json: predictionsJson(host.name, version, req.batch, outcomes, ids) };
+  });
+}
 
-    app.get<{ Params: NameParams }>("/:name", async (request) => backend.details(request.params.name));
-
-    app.post<{ Params: NameParams }>("/:name/predict", async (request) =>
-      predictModel(backend, config, request.params.name, request.body),
-    );
-
-    app.post<{ Params: NameParams }>("/:name/learn", async (request) =>
-      learnModel(backend, config, request.params.name, request.body),
-    );
-
-    app.post<{ Params: NameParams }>("/:name/forecast", async (request) => {
-      const host = backend.host(request.params.name);
-      const { horizon, xs } = forecastRequest(request.body, policyFor(host, config));
-      return { model: host.name, version: host.version, forecast: host.forecast(horizon, xs) };
-    });
-
-    app.get<{ Params: NameParams }>("/:name/metrics", async (request) => {
-      const host = backend.host(request.params.name);
-      return {
-        model: host.name,
-        version: host.version,
-        metrics: host.metricValues(),
-        text: host.metricTexts(),
-      };
-    });
-
-    app.get<{ Params: NameParams }>("/:name/export", async (request) =>
-      backend.host(request.params.name).export(),
-    );
-
-    app.get<{ Params: NameParams }>("/:name/checkpoints", async (request) => {
-      const { version, checkpoints } = await backend.checkpoints(request.params.name);
-      return { model: request.params.name, version, checkpoints: checkpoints.map(checkpointJson) };
-    });
-
-    app.post<{ Params: NameParams }>("/:name/checkpoints", async (request, reply) => {
-      const info = await backend.checkpoint(request.params.name);
-      return reply.code(201).send({ model: request.params.name, checkpoint: checkpointJson(info) });
-    });
-
-    app.post<{ Params: NameParams }>("/:name/rollback", async (request) => {
-      const b = bodyObject(request.body);
-      onlyFields(b, ["version"]);
-      if (typeof b.version !== "number" || !Number.isSafeInteger(b.version) || b.version < 0) {
-        throw brookError("INVALID_REQUEST", "version must be a non-negative integer", { path: "version" });
-      }
-      const r = await backend.rollback(request.params.name, b.version);
-      return {
-        model: request.params.name,
-        version: r.version,
-        restored: checkpointJson(r.checkpoint),
-        learned: r.learned,
-      };
-    });
-
-    app.post<{ Params: NameParams }>("/:name/import", async (request) => {
-      const r = await backend.import(request.params.name, bodyObject(request.body));
-      return { model: request.params.name, version: r.version, learned: r.learned };
-    });
-  };
+function predictionsJson(
+  model: string,
+  version: number,
+  batch: boolean,
+  outcomes: PredictOutcome[],
+  ids: (string | undefined)[] | undefined,
+): unknown {
+  if (!batch) {
+    const o = outcomes[0]!;
+    const single: Record<string, unknown> = o.score
+      ? { model, version, score: o.prediction }
+      : { model, version, prediction: o.prediction ?? null };
+    if (o.probabilities) single.probabilities = probaJson(o.probabilities);
+    if (ids?.[0] !== undefined) single.id = ids[0];
+    return single;
+  }
+  const predictions = outcomes.map((o, i) => {
+    const json: Record<string, unknown> = predictionJson(o);
+    if (ids?.[i] !== undefined) json.id = ids[i];
+    return json;
+  });
+  return { model, version, predictions };
 }

@@ -1,7 +1,7 @@
+import { keysInOrder } from "../../codec/ordered-json.js";
 import { brookError } from "../../errors.js";
 import { DenseFeatures } from "../../learn/base/dense-features.js";
 import type { RawFeatures } from "../../learn/index.js";
-import { keysInOrder } from "../json-body.js";
 
 function kindOf(v: unknown): string {
   if (v === null) return "null";

@@ -1,53 +1,21 @@
+/**
+ * What a request body means for a model, once its shape has passed the route's schema
+ * (schema-check.ts): features the model can take (features.ts), targets that fit its task,
+ * and the choices the schema cannot express (`x` or `instances`, not both).
+ */
 import type { Config } from "../../config/config.js";
 import { brookError } from "../../errors.js";
 import type { RawFeatures } from "../../learn/index.js";
+import type { LearnItem } from "../../models/admission.js";
 import type { ModelHost } from "../../models/model-host.js";
 import { normalizeTarget } from "../../models/targets.js";
-import type { LearnItem } from "../../models/writer.js";
 import { type FeaturePolicy, toFeatures } from "./features.js";
 
 type Limits = Pick<Config, "maxBatch" | "maxFeatures">;
+type Body = Record<string, unknown>;
 
-/** The body as a JSON object, or a 400 naming what came instead. */
-export function bodyObject(body: unknown): Record<string, unknown> {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    const got = body === null ? "null" : Array.isArray(body) ? "an array" : typeof body;
-    throw brookError("INVALID_REQUEST", `the body must be a JSON object, got ${got}`);
-  }
-  return body as Record<string, unknown>;
-}
-
-/** Rejects fields the route does not know (a typo would otherwise be silently ignored). */
-export function onlyFields(body: Record<string, unknown>, allowed: readonly string[], prefix = ""): void {
-  for (const key of Object.keys(body)) {
-    if (!allowed.includes(key)) {
-      throw brookError(
-        "INVALID_REQUEST",
-        `unknown field "${prefix}${key}" (expected ${allowed.map((a) => `"${a}"`).join(", ")})`,
-        { path: `${prefix}${key}` },
-      );
-    }
-  }
-}
-
-function batch(body: Record<string, unknown>, limits: Limits): unknown[] {
-  const list = body.instances;
-  if (!Array.isArray(list))
-    throw brookError("INVALID_REQUEST", "instances must be an array", { path: "instances" });
-  if (list.length === 0) throw brookError("INVALID_REQUEST", "instances is empty", { path: "instances" });
-  if (list.length > limits.maxBatch) {
-    throw brookError(
-      "BATCH_TOO_LARGE",
-      `instances has ${list.length} items, more than the limit of ${limits.maxBatch}`,
-      {
-        path: "instances",
-      },
-    );
-  }
-  return list;
-}
-
-function exclusive(body: Record<string, unknown>, single: string[]): "one" | "many" {
+/** Whether the body holds one item or a batch (`instances`), refusing both. */
+function exclusive(body: Body, single: readonly string[]): "one" | "many" {
   const hasOne = single.some((k) => body[k] !== undefined);
   const hasMany = body.instances !== undefined;
   if (hasOne && hasMany)
@@ -56,31 +24,6 @@ function exclusive(body: Record<string, unknown>, single: string[]): "one" | "ma
       `send either ${single.map((k) => `"${k}"`).join("/")} or "instances", not both`,
     );
   return hasMany ? "many" : "one";
-}
-
-function hasControl(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 0x20) return true;
-  return false;
-}
-
-/** A client id for a remembered prediction or an event: a non-empty string of at most 128 characters. */
-function idField(v: unknown, path: string): string | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== "string" || v.length === 0 || v.length > 128 || hasControl(v)) {
-    throw brookError(
-      "INVALID_REQUEST",
-      `${path} must be a string of 1 to 128 characters without control characters`,
-      { path },
-    );
-  }
-  return v;
-}
-
-function object(item: unknown, path: string, what: string): Record<string, unknown> {
-  if (typeof item !== "object" || item === null || Array.isArray(item)) {
-    throw brookError("INVALID_REQUEST", `${path} must be an object ${what}`, { path });
-  }
-  return item as Record<string, unknown>;
 }
 
 export function policyFor(host: ModelHost, limits: Limits): FeaturePolicy {
@@ -100,46 +43,23 @@ export interface PredictRequest {
  * A predict request: `{"x": {...}}` or `{"instances": [{...} | {"x": {...}, "id"?}, ...]}`,
  * with `"id"` (single) or `"remember": true` to keep the prediction for a label that comes later.
  */
-export function predictRequest(
-  body: unknown,
-  policy: FeaturePolicy,
-  limits: Limits,
-  options: { strict?: boolean } = {},
-): PredictRequest {
-  const b = bodyObject(body);
-  const strict = options.strict !== false;
-  if (strict) onlyFields(b, ["x", "instances", "id", "remember", "min_version"]);
-  const minVersion = b.min_version;
-  if (
-    minVersion !== undefined &&
-    (typeof minVersion !== "number" || !Number.isSafeInteger(minVersion) || minVersion < 0)
-  ) {
-    throw brookError(
-      "INVALID_REQUEST",
-      "min_version must be a non-negative integer (a version a learn answered)",
-      {
-        path: "min_version",
-      },
-    );
-  }
-  if (b.remember !== undefined && typeof b.remember !== "boolean") {
-    throw brookError("INVALID_REQUEST", "remember must be true or false", { path: "remember" });
-  }
-  const rememberAll = b.remember === true;
-  if (exclusive(b, ["x", "id"]) === "one") {
-    const id = strict ? idField(b.id, "id") : undefined;
+export function predictRequest(body: Body, policy: FeaturePolicy): PredictRequest {
+  const rememberAll = body.remember === true;
+  const minVersion = body.min_version as number | undefined;
+  if (exclusive(body, ["x", "id"]) === "one") {
+    const id = body.id as string | undefined;
     return {
       batch: false,
-      xs: [toFeatures(b.x, "x", policy)],
+      xs: [toFeatures(body.x, "x", policy)],
       remember: [id ?? (rememberAll ? null : undefined)],
-      minVersion: minVersion as number | undefined,
+      minVersion,
     };
   }
   const xs: RawFeatures[] = [];
   const remember: (string | null | undefined)[] = [];
-  for (const [i, item] of batch(b, limits).entries()) {
+  for (const [i, item] of (body.instances as unknown[]).entries()) {
     const path = `instances[${i}]`;
-    const o = item as Record<string, unknown>;
+    const o = item as Body;
     // An instance is a feature object, or {"x": {...}, "id"?: "..."} like a learn instance.
     const wrapped =
       typeof item === "object" &&
@@ -149,14 +69,37 @@ export function predictRequest(
       Object.keys(o).every((k) => k === "x" || k === "id");
     if (wrapped) {
       xs.push(toFeatures(o.x, `${path}.x`, policy));
-      const id = idField(o.id, `${path}.id`);
+      const id = clientId(o.id, `${path}.id`);
       remember.push(id ?? (rememberAll ? null : undefined));
     } else {
       xs.push(toFeatures(item, path, policy));
       remember.push(rememberAll ? null : undefined);
     }
   }
-  return { batch: true, xs, remember, minVersion: minVersion as number | undefined };
+  return { batch: true, xs, remember, minVersion };
+}
+
+/** The features of the original `POST /predict` (it read only "x" and ignored the rest). */
+export function compatPredictRequest(body: Body, policy: FeaturePolicy): RawFeatures {
+  return toFeatures(body.x, "x", policy);
+}
+
+/** An id inside a predict instance (the schema cannot reach it: instances are feature objects too). */
+function clientId(v: unknown, path: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || v.length === 0 || v.length > 128 || hasControl(v)) {
+    throw brookError(
+      "INVALID_REQUEST",
+      `${path} must be a string of 1 to 128 characters without control characters`,
+      { path },
+    );
+  }
+  return v;
+}
+
+function hasControl(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 0x20) return true;
+  return false;
 }
 
 /**
@@ -165,36 +108,24 @@ export function predictRequest(
  * retries idempotent.
  */
 export function learnRequest(
-  body: unknown,
+  body: Body,
   host: ModelHost,
   limits: Limits,
-  options: { strict?: boolean } = {},
 ): { batch: boolean; items: LearnItem[] } {
-  const b = bodyObject(body);
   const policy = policyFor(host, limits);
-  if (options.strict === false) {
-    // The original route: {"x", "y"} and nothing else matters.
-    return { batch: false, items: [learnItem({ x: b.x, y: b.y }, "", host, policy)] };
-  }
-  onlyFields(b, ["x", "id", "y", "event_id", "instances"]);
-  if (exclusive(b, ["x", "id", "y", "event_id"]) === "one")
-    return { batch: false, items: [learnItem(b, "", host, policy)] };
-  const items = batch(b, limits).map((item, i) => {
-    const path = `instances[${i}]`;
-    const o = object(item, path, '{"x": {...}, "y": ...} or {"id": "...", "y": ...}');
-    onlyFields(o, ["x", "id", "y", "event_id"], `${path}.`);
-    return learnItem(o, `${path}.`, host, policy);
-  });
+  if (exclusive(body, ["x", "id", "y", "event_id"]) === "one")
+    return { batch: false, items: [learnItem(body, "", host, policy)] };
+  const items = (body.instances as Body[]).map((o, i) => learnItem(o, `instances[${i}].`, host, policy));
   return { batch: true, items };
 }
 
-function learnItem(
-  o: Record<string, unknown>,
-  prefix: string,
-  host: ModelHost,
-  policy: FeaturePolicy,
-): LearnItem {
-  const id = idField(o.id, `${prefix}id`);
+/** The example of the original `PUT /update_model`: `{"x", "y"}`, and nothing else matters. */
+export function compatLearnRequest(body: Body, host: ModelHost, limits: Limits): LearnItem[] {
+  return [learnItem({ x: body.x, y: body.y }, "", host, policyFor(host, limits))];
+}
+
+function learnItem(o: Body, prefix: string, host: ModelHost, policy: FeaturePolicy): LearnItem {
+  const id = o.id as string | undefined;
   if (id !== undefined && o.x !== undefined) {
     throw brookError("INVALID_REQUEST", `send either ${prefix}x or ${prefix}id, not both`, {
       path: `${prefix}id`,
@@ -213,8 +144,7 @@ function learnItem(
     });
   }
   const y = normalizeTarget(host.task, o.y, `${prefix}y`);
-  const eid = idField(o.event_id, `${prefix}event_id`);
-  return { x, id, y, eid };
+  return { x, id, y, eventId: o.event_id as string | undefined };
 }
 
 const EMPTY: RawFeatures = new Map();
@@ -224,20 +154,15 @@ const EMPTY: RawFeatures = new Map();
  * forecasters that take exogenous features.
  */
 export function forecastRequest(
-  body: unknown,
+  body: Body,
   policy: FeaturePolicy,
 ): { horizon: number; xs: RawFeatures[] | undefined } {
-  const b = bodyObject(body);
-  onlyFields(b, ["horizon", "xs"]);
-  const h = b.horizon ?? 1;
-  if (typeof h !== "number" || !Number.isSafeInteger(h) || h < 1 || h > 10_000) {
-    throw brookError("INVALID_REQUEST", "horizon must be an integer from 1 to 10000", { path: "horizon" });
-  }
-  if (b.xs === undefined) return { horizon: h, xs: undefined };
-  if (!Array.isArray(b.xs) || b.xs.length !== h) {
+  const h = (body.horizon as number | undefined) ?? 1;
+  if (body.xs === undefined) return { horizon: h, xs: undefined };
+  if (!Array.isArray(body.xs) || body.xs.length !== h) {
     throw brookError("INVALID_REQUEST", `xs must be a list of ${h} feature objects, one per forecast step`, {
       path: "xs",
     });
   }
-  return { horizon: h, xs: b.xs.map((x, i) => toFeatures(x, `xs[${i}]`, policy)) };
+  return { horizon: h, xs: body.xs.map((x, i) => toFeatures(x, `xs[${i}]`, policy)) };
 }

@@ -1,7 +1,7 @@
 import { closeSync, ftruncateSync, openSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { type FileHandle, mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
-import { decodeEvent, encodeEvent, type LogEvent, type Stored } from "../events.js";
+import { decodeRecord, encodeRecord, type LogEvent, recordSeq, type Stored } from "../../codec/events.js";
 import { type EventLog, type FsyncPolicy, LogCorruptError } from "../ports.js";
 import { frame, scan } from "../record.js";
 import { syncDir } from "./fs-util.js";
@@ -84,7 +84,7 @@ export class FileEventLog implements EventLog {
       let seq = last.firstSeq - 1;
       // Checksums were verified by the scan; only the seqs need reading (no full decode).
       for (const r of result.records) {
-        const found = seqOf(r.payload);
+        const found = recordSeq(r.payload);
         if (found !== seq + 1) {
           throw new LogCorruptError(
             last.path,
@@ -126,7 +126,7 @@ export class FileEventLog implements EventLog {
     const expected = this.headSeq + 1;
     if (firstSeq !== expected)
       return Promise.reject(new Error(`append at seq ${firstSeq}, expected ${expected}`));
-    const frames = events.map((e, i) => frame(encodeEvent(firstSeq + i, e)));
+    const frames = events.map((e, i) => frame(encodeRecord(firstSeq + i, e)));
     this.headSeq += events.length;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({
@@ -263,24 +263,9 @@ export class FileEventLog implements EventLog {
   }
 }
 
-/** The seq of an encoded event, read from its `{"s":123,` prefix (-1 if it has none). */
-function seqOf(payload: Buffer): number {
-  // 123 = "{", 34 = '"', 115 = "s", 58 = ":"
-  if (payload[0] !== 123 || payload[1] !== 34 || payload[2] !== 115 || payload[3] !== 34 || payload[4] !== 58)
-    return -1;
-  let n = 0;
-  let i = 5;
-  for (; i < payload.length; i++) {
-    const c = payload[i]!;
-    if (c < 48 || c > 57) break;
-    n = n * 10 + (c - 48);
-  }
-  return i > 5 ? n : -1;
-}
-
 function decodeOrFail(payload: Buffer, file: string, seq: number): Stored {
   try {
-    return decodeEvent(payload.toString("utf8"));
+    return decodeRecord(payload);
   } catch (err) {
     throw new LogCorruptError(
       file,

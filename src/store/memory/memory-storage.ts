@@ -1,22 +1,26 @@
+import { decodeRecord, encodeRecord, type LogEvent, type Stored } from "../../codec/events.js";
 import type { Json } from "../../learn/index.js";
-import type { LogEvent, Stored } from "../events.js";
 import type { CheckpointInfo, CheckpointStore, EventLog, ModelRecord, Storage } from "../ports.js";
 
-/** An event log in memory (tests, and `--store memory` when nothing must survive a restart). */
+/**
+ * An event log in memory (tests, and `--store memory` when nothing must survive a restart).
+ * It keeps each event as the same record bytes the file log writes, so what is read back has
+ * been through the same encoding (nothing aliases the live objects that were appended).
+ */
 export class MemoryEventLog implements EventLog {
-  private readonly events: Stored[] = [];
+  private readonly records: Buffer[] = [];
 
   get head(): number {
-    return this.events.length;
+    return this.records.length;
   }
 
   async append(firstSeq: number, events: readonly LogEvent[]): Promise<void> {
     if (firstSeq !== this.head + 1) throw new Error(`append at seq ${firstSeq}, expected ${this.head + 1}`);
-    for (const [i, event] of events.entries()) this.events.push({ seq: firstSeq + i, event });
+    for (const [i, event] of events.entries()) this.records.push(encodeRecord(firstSeq + i, event));
   }
 
   *read(fromSeq: number): Generator<Stored> {
-    for (let i = Math.max(0, fromSeq - 1); i < this.events.length; i++) yield this.events[i]!;
+    for (let i = Math.max(0, fromSeq - 1); i < this.records.length; i++) yield decodeRecord(this.records[i]!);
   }
 
   async sync(): Promise<void> {}

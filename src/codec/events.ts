@@ -1,17 +1,21 @@
+/**
+ * The events of a model's log and their encoding, shared by every store adapter (which keep
+ * the bytes) and the cluster channel (which carries them to replicas).
+ *
+ * A model's state is a deterministic function of its ordered log: replaying the same events
+ * from the same checkpoint gives bit-identical weights.
+ */
 import { DenseFeatures } from "../learn/base/dense-features.js";
 import { decodeNumber, encodeNumber } from "../learn/base/state.js";
 import type { Json, Label, Proba, RawFeatures } from "../learn/index.js";
 import type { Prediction } from "../learn/metrics/metric.js";
-import { keysInOrder, parseJsonBody } from "../server/json-body.js";
+import { keysInOrder, parseOrderedJson } from "./ordered-json.js";
 
 /**
- * The events of a model's log. A model's state is a deterministic function of its ordered log:
- * replaying the same events from the same checkpoint gives bit-identical weights.
- *
- * - `learn`: one labelled example. `p` is the prediction that was served for it, when the label
- *   came later for a remembered prediction (`id`); the metrics score that prediction.
+ * - `learn`: one labelled example. `served` is the prediction that was served for it, when the
+ *   label came later for a remembered prediction (`id`); the metrics score that prediction.
  * - `remember`: a prediction kept so that its label can come later (no change to the model).
- * - `rollback`: the model (and its metrics) return to the checkpoint taken at `ckpt`.
+ * - `rollback`: the model (and its metrics) return to the checkpoint taken at seq `checkpoint`.
  * - `import`: the model (and its metrics) are replaced by an exported state (warm start).
  *
  * Every event carries `at`, the wall-clock time (ms) it was accepted.
@@ -22,13 +26,23 @@ export type LogEvent =
       x: RawFeatures;
       /** Absent when an anomaly detector learns without a label. */
       y?: Label | number;
-      p?: Prediction | null;
+      served?: Prediction | null;
       id?: string;
-      eid?: string;
+      eventId?: string;
       at: number;
     }
-  | { type: "remember"; id: string; x: RawFeatures; p: Prediction | null; v: number; exp: number; at: number }
-  | { type: "rollback"; ckpt: number; at: number }
+  | {
+      type: "remember";
+      id: string;
+      x: RawFeatures;
+      served: Prediction | null;
+      /** The model version that served the prediction. */
+      version: number;
+      /** When the remembered prediction stops waiting for its label (ms since the epoch). */
+      expiresAt: number;
+      at: number;
+    }
+  | { type: "rollback"; checkpoint: number; at: number }
   | { type: "import"; state: Json; at: number };
 
 /** An event with its position in the log. */
@@ -37,10 +51,13 @@ export interface Stored {
   event: LogEvent;
 }
 
-/** Whether an event changes the model (and so advances its version). */
-export function changesModel(e: LogEvent): boolean {
-  return e.type !== "remember";
-}
+/**
+ * The format of a record's payload, in its first byte. Version 1 is the JSON object of
+ * {@link encodeEvent}; records written before the tag existed start with `{` and are read as
+ * version 1 too. A later encoding takes the next number and old logs stay readable.
+ */
+export const RECORD_FORMAT = 1;
+const LEGACY_JSON = 0x7b; // "{"
 
 /**
  * JSON of features in their own order (integer-like names stay where they are). Values are
@@ -64,17 +81,18 @@ export function featuresText(x: RawFeatures): string {
 }
 
 /**
- * A served prediction: probabilities as pairs, a number (possibly non-finite) tagged, a label
- * as is, `null` when nothing could be predicted.
+ * A served prediction as JSON: probabilities as pairs, a number (possibly non-finite) tagged,
+ * a label as is, `null` when nothing could be predicted.
  */
-export function predictionJson(p: Prediction | null): Json {
+export function servedToJson(p: Prediction | null): Json {
   if (p === null) return null;
   if (p instanceof Map) return { proba: [...p].map(([label, v]) => [label, encodeNumber(v)]) };
   if (typeof p === "number") return { num: encodeNumber(p) };
   return p;
 }
 
-export function predictionFrom(j: Json): Prediction | null {
+/** Inverse of {@link servedToJson}. */
+export function servedFromJson(j: Json): Prediction | null {
   if (j === null) return null;
   if (typeof j === "object" && !Array.isArray(j)) {
     if (Array.isArray(j.proba)) {
@@ -93,27 +111,22 @@ function featuresFrom(obj: Record<string, Json>): RawFeatures {
   return x;
 }
 
-/** Features from {@link featuresText} (wire order kept, integer-like names included). */
-export function featuresFromText(text: string): RawFeatures {
-  return featuresFrom(parseJsonBody(text) as Record<string, Json>);
-}
-
-/** Encodes an event with its seq as compact JSON (the payload of a log record). */
+/** Encodes an event with its seq as compact JSON (short keys: they are on disk once per event). */
 export function encodeEvent(seq: number, e: LogEvent): string {
   const head = `{"s":${seq},"at":${e.at}`;
   switch (e.type) {
     case "learn": {
       let out = `${head},"t":"learn","x":${featuresText(e.x)}`;
       if (e.y !== undefined) out += `,"y":${JSON.stringify(e.y)}`;
-      if (e.p !== undefined) out += `,"p":${JSON.stringify(predictionJson(e.p))}`;
+      if (e.served !== undefined) out += `,"p":${JSON.stringify(servedToJson(e.served))}`;
       if (e.id !== undefined) out += `,"id":${JSON.stringify(e.id)}`;
-      if (e.eid !== undefined) out += `,"eid":${JSON.stringify(e.eid)}`;
+      if (e.eventId !== undefined) out += `,"eid":${JSON.stringify(e.eventId)}`;
       return `${out}}`;
     }
     case "remember":
-      return `${head},"t":"remember","id":${JSON.stringify(e.id)},"x":${featuresText(e.x)},"p":${JSON.stringify(predictionJson(e.p))},"v":${e.v},"exp":${e.exp}}`;
+      return `${head},"t":"remember","id":${JSON.stringify(e.id)},"x":${featuresText(e.x)},"p":${JSON.stringify(servedToJson(e.served))},"v":${e.version},"exp":${e.expiresAt}}`;
     case "rollback":
-      return `${head},"t":"rollback","ckpt":${e.ckpt}}`;
+      return `${head},"t":"rollback","ckpt":${e.checkpoint}}`;
     case "import":
       return `${head},"t":"import","state":${JSON.stringify(e.state)}}`;
   }
@@ -121,13 +134,52 @@ export function encodeEvent(seq: number, e: LogEvent): string {
 
 /** Decodes a JSON array of {@link encodeEvent} payloads (one parse for a batch). */
 export function decodeEvents(text: string): Stored[] {
-  const list = parseJsonBody(text) as Record<string, Json>[];
+  const list = parseOrderedJson(text) as Record<string, Json>[];
   return list.map(decodeObject);
 }
 
 /** Decodes a payload made by {@link encodeEvent}; throws on anything else. */
 export function decodeEvent(text: string): Stored {
-  return decodeObject(parseJsonBody(text) as Record<string, Json>);
+  return decodeObject(parseOrderedJson(text) as Record<string, Json>);
+}
+
+/** The payload of a log record: the format byte, then the event. */
+export function encodeRecord(seq: number, e: LogEvent): Buffer {
+  const text = encodeEvent(seq, e);
+  const out = Buffer.allocUnsafe(1 + Buffer.byteLength(text));
+  out[0] = RECORD_FORMAT;
+  out.write(text, 1, "utf8");
+  return out;
+}
+
+/** Decodes a record payload of any known format; throws on anything else. */
+export function decodeRecord(payload: Buffer): Stored {
+  const format = payload[0];
+  if (format === RECORD_FORMAT) return decodeEvent(payload.toString("utf8", 1));
+  if (format === LEGACY_JSON) return decodeEvent(payload.toString("utf8"));
+  throw new Error(`unknown record format ${format}`);
+}
+
+/** The seq of a record payload, read from its `{"s":123,` prefix without decoding it (-1 if none). */
+export function recordSeq(payload: Buffer): number {
+  const start = payload[0] === RECORD_FORMAT ? 1 : 0;
+  // 123 = "{", 34 = '"', 115 = "s", 58 = ":"
+  if (
+    payload[start] !== 123 ||
+    payload[start + 1] !== 34 ||
+    payload[start + 2] !== 115 ||
+    payload[start + 3] !== 34 ||
+    payload[start + 4] !== 58
+  )
+    return -1;
+  let n = 0;
+  let i = start + 5;
+  for (; i < payload.length; i++) {
+    const c = payload[i]!;
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
+  }
+  return i > start + 5 ? n : -1;
 }
 
 function decodeObject(o: Record<string, Json>): Stored {
@@ -142,9 +194,9 @@ function decodeObject(o: Record<string, Json>): Stored {
         y: o.y as Label,
         at,
       };
-      if (o.p !== undefined) event.p = predictionFrom(o.p);
+      if (o.p !== undefined) event.served = servedFromJson(o.p);
       if (typeof o.id === "string") event.id = o.id;
-      if (typeof o.eid === "string") event.eid = o.eid;
+      if (typeof o.eid === "string") event.eventId = o.eid;
       return { seq, event };
     }
     case "remember":
@@ -154,14 +206,14 @@ function decodeObject(o: Record<string, Json>): Stored {
           type: "remember",
           id: o.id as string,
           x: featuresFrom(o.x as Record<string, Json>),
-          p: predictionFrom(o.p as Json),
-          v: o.v as number,
-          exp: o.exp as number,
+          served: servedFromJson(o.p as Json),
+          version: o.v as number,
+          expiresAt: o.exp as number,
           at,
         },
       };
     case "rollback":
-      return { seq, event: { type: "rollback", ckpt: o.ckpt as number, at } };
+      return { seq, event: { type: "rollback", checkpoint: o.ckpt as number, at } };
     case "import":
       return { seq, event: { type: "import", state: o.state as Json, at } };
     default:

@@ -1,8 +1,10 @@
 /**
- * Request bodies are parsed with `JSON.parse`, except that feature order must survive: River
- * sums features in the order they arrive, and JS objects move integer-like keys ("1", "2") to
- * the front. When a body has such keys, it is parsed again by a small order-keeping parser
- * that records each object's keys, in wire order, under {@link KEY_ORDER}.
+ * JSON with its key order kept. Bodies and log records are parsed with `JSON.parse`, except
+ * that feature order must survive: River sums features in the order they arrive, and JS
+ * objects move integer-like keys ("1", "2") to the front. When a text has such keys, it is
+ * parsed again by a small order-keeping parser that records each object's keys, in wire
+ * order, under {@link KEY_ORDER}. Shared by the HTTP layer (request bodies) and the store
+ * (log records), so it sits below both.
  */
 export const KEY_ORDER: unique symbol = Symbol("brook.keyOrder");
 
@@ -10,8 +12,8 @@ const INTEGER_KEY = /"(?:0|[1-9]\d*)"\s*:/;
 
 export class JsonSyntaxError extends Error {}
 
-/** Parses a JSON body; objects with integer-like keys carry their wire key order. */
-export function parseJsonBody(text: string): unknown {
+/** Parses JSON text; objects with integer-like keys carry their wire key order. */
+export function parseOrderedJson(text: string): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -32,8 +34,7 @@ class OrderedParser {
   constructor(private readonly s: string) {}
 
   parse(): unknown {
-    const v = this.value();
-    return v;
+    return this.value();
   }
 
   private ws(): void {

@@ -1,6 +1,7 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { BrookError, brookError, isClientError, LEARN_ERROR_STATUS } from "../errors.js";
-import { JsonSyntaxError } from "./json-body.js";
+/** One place that turns any error into the problem body and status a client sees. */
+import type { FastifyError } from "fastify";
+import { JsonSyntaxError } from "../../codec/ordered-json.js";
+import { BrookError, brookError, isClientError, LEARN_ERROR_STATUS } from "../../errors.js";
 
 /** The JSON body of every error response. */
 export interface Problem {
@@ -22,10 +23,15 @@ const FASTIFY_CODES: Record<string, () => BrookError> = {
     brookError("INVALID_JSON", "the request body is empty: send a JSON object"),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>
     brookError("INVALID_REQUEST", "the Content-Length header does not match the body"),
+  FST_ERR_BAD_URL: () => brookError("INVALID_REQUEST", "the path is not valid percent-encoding"),
 };
 
-/** Maps any error to a problem body and status; unknown errors become a generic 500. */
-export function toProblem(err: unknown): Problem {
+/**
+ * Maps any error to a problem body and status. Ours (and the learning library's) say what
+ * went wrong; anything else is a generic 500 whose message stays in the logs, found there by
+ * the request id the body carries.
+ */
+export function toProblem(err: unknown, requestId?: string): Problem {
   let e: unknown = err;
   if (e instanceof JsonSyntaxError)
     e = brookError("INVALID_JSON", `the body is not valid JSON: ${e.message}`);
@@ -40,13 +46,7 @@ export function toProblem(err: unknown): Problem {
   if (typeof status === "number" && status >= 400 && status < 500) {
     return { error: (e as Error).message, code: "BROOK_INVALID_REQUEST", status };
   }
-  return { error: "internal error", code: "BROOK_INTERNAL", status: 500 };
-}
-
-/** Sends `err` as a problem response (logging server errors). */
-export function sendProblem(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const problem = toProblem(err);
-  // Unexpected failures only: a 503 (shutting down, replica behind) is part of the contract.
-  if (problem.status === 500) request.log.error({ err }, "request failed");
-  return reply.code(problem.status).type("application/problem+json").send(problem);
+  const problem: Problem = { error: "internal error", code: "BROOK_INTERNAL", status: 500 };
+  if (requestId !== undefined) problem.request_id = requestId;
+  return problem;
 }

@@ -1,0 +1,56 @@
+/** How a model is shown to clients: in a list, in detail, and its checkpoints. */
+import type { CheckpointInfo } from "../store/ports.js";
+import type { ModelHost } from "./model-host.js";
+import type { ModelWriter } from "./writer.js";
+
+/** A model in a list. */
+export interface ModelSummary {
+  name: string;
+  spec: string;
+  task: string;
+  version: number;
+}
+
+/** JSON details of a model (see {@link describeWriter}). */
+export type ModelDetails = Record<string, unknown>;
+
+/** A checkpoint as JSON. */
+export interface CheckpointJson {
+  seq: number;
+  version: number;
+  created_at: string;
+  bytes: number;
+}
+
+export function summaryOf(h: ModelHost): ModelSummary {
+  return { name: h.name, spec: h.spec, task: h.task, version: h.version };
+}
+
+export function checkpointJson(c: CheckpointInfo): CheckpointJson {
+  return { seq: c.seq, version: c.version, created_at: c.createdAt, bytes: c.bytes };
+}
+
+/** Details of a model: spec, params, position in its log, metrics, pending labels, checkpoints, drift. */
+export function describeWriter(w: ModelWriter): ModelDetails {
+  const h = w.host;
+  const checkpoints = w.listCheckpoints();
+  const details: ModelDetails = {
+    ...summaryOf(h),
+    kind: h.model.kind,
+    params: h.params(),
+    seq: h.seq,
+    learned: h.learned,
+    metrics: h.metricValues(),
+    metrics_text: h.metricTexts(),
+    pending: { waiting: w.pending.size, ...w.pending.counters },
+    checkpoints: {
+      count: checkpoints.length,
+      latest: checkpoints.length ? checkpointJson(checkpoints[checkpoints.length - 1]!) : null,
+    },
+  };
+  if (h.drift)
+    details.drift = { detector: w.record.drift, detections: h.drift.detections, recent: h.drift.recent };
+  details.created_at = w.record.createdAt;
+  details.updated_at = h.updatedAt.toISOString();
+  return details;
+}

@@ -1,0 +1,135 @@
+/**
+ * Rebuilding a model's state from its stores: the newest readable checkpoint, then the log
+ * after it. Pure functions of (checkpoints, log): the result equals a replay of the whole log
+ * from scratch, bit for bit, which is what recovery, rollbacks to a pruned checkpoint and the
+ * tests rely on.
+ */
+import type { Json } from "../learn/index.js";
+import type { CheckpointStore, EventLog, ModelRecord } from "../store/ports.js";
+import { applyEvent, type ModelState } from "./apply.js";
+import { RecentEventIds } from "./event-ids.js";
+import { ModelHost } from "./model-host.js";
+import { PendingPredictions } from "./pending.js";
+import type { HostSnapshot } from "./snapshot.js";
+
+/** A model's stores: its creation record, its log and its checkpoints. */
+export interface ModelStores {
+  record: ModelRecord;
+  log: EventLog;
+  checkpoints: CheckpointStore;
+}
+
+/** How much a writer's state remembers besides the model. */
+export interface StateLimits {
+  /** Most remembered predictions (the oldest is evicted). */
+  pendingCapacity: number;
+  /** Event ids remembered for idempotent retries. */
+  eventIdCapacity: number;
+}
+
+/** The body of a checkpoint. */
+export interface CheckpointBody {
+  host: HostSnapshot;
+  pending: Json;
+  eventIds: Json;
+}
+
+/** A model as created, before any event. */
+export function emptyState(record: ModelRecord, limits: StateLimits): ModelState {
+  return {
+    host: new ModelHost(record.name, record.spec as string, record.metrics, record.drift),
+    pending: new PendingPredictions(limits.pendingCapacity),
+    eventIds: new RecentEventIds(limits.eventIdCapacity),
+  };
+}
+
+/** Loads a checkpoint's body into a state. */
+export function restoreState(state: ModelState, body: CheckpointBody): void {
+  state.host.restoreSnapshot(body.host);
+  state.pending.importState(body.pending);
+  state.eventIds.importState(body.eventIds);
+}
+
+/** The checkpoint body at `seq`; throws if it is gone or fails its checksum. */
+export function loadCheckpoint(checkpoints: CheckpointStore, seq: number): CheckpointBody {
+  return checkpoints.load(seq) as unknown as CheckpointBody;
+}
+
+/**
+ * The model as it was after event `seq` (what a rollback to that checkpoint returns to): from
+ * the checkpoint, or rebuilt from the log when the checkpoint is gone (pruned) or damaged.
+ */
+export function snapshotAt(stores: ModelStores, limits: StateLimits, seq: number): HostSnapshot {
+  try {
+    return loadCheckpoint(stores.checkpoints, seq).host;
+  } catch {
+    return replay(stores, limits, seq, "scratch").host.snapshot();
+  }
+}
+
+/**
+ * The state after event `to`, rebuilt from the log alone (`scratch`), or from the newest
+ * readable checkpoint at or before `to` then the log (`checkpoint`).
+ */
+export function replay(
+  stores: ModelStores,
+  limits: StateLimits,
+  to: number,
+  from: "scratch" | "checkpoint",
+): ModelState {
+  const state = emptyState(stores.record, limits);
+  if (from === "checkpoint") {
+    const base = stores.checkpoints
+      .list()
+      .filter((c) => c.seq <= to)
+      .pop();
+    if (base) restoreState(state, loadCheckpoint(stores.checkpoints, base.seq));
+  }
+  for (const stored of stores.log.read(state.host.seq + 1)) {
+    if (stored.seq > to) break;
+    applyEvent(state, stored, (seq) => snapshotAt(stores, limits, seq));
+  }
+  return state;
+}
+
+/** What recovery found: the state, and the seq of the checkpoint it started from (0: none). */
+export interface Recovered {
+  state: ModelState;
+  checkpointSeq: number;
+}
+
+/**
+ * Recovers a model at start: the newest checkpoint that loads (a damaged one is reported to
+ * `warn` and the one before is tried), then every logged event after it.
+ */
+export function recover(
+  stores: ModelStores,
+  limits: StateLimits,
+  warn: (obj: object, msg: string) => void,
+): Recovered {
+  const { record, log, checkpoints } = stores;
+  let state = emptyState(record, limits);
+  let checkpointSeq = 0;
+  for (const info of checkpoints.list().reverse()) {
+    try {
+      restoreState(state, loadCheckpoint(checkpoints, info.seq));
+      checkpointSeq = info.seq;
+      break;
+    } catch (err) {
+      warn(
+        { model: record.name, seq: info.seq, err: (err as Error).message },
+        "checkpoint unusable, trying the one before",
+      );
+      state = emptyState(record, limits); // a half-restored state must not leak into the next try
+    }
+  }
+  if (state.host.seq > log.head) {
+    throw new Error(
+      `model "${record.name}": its checkpoint includes events up to seq ${state.host.seq} but the log ends at ${log.head}; the log lost events, refusing to start`,
+    );
+  }
+  for (const stored of log.read(state.host.seq + 1)) {
+    applyEvent(state, stored, (seq) => snapshotAt(stores, limits, seq));
+  }
+  return { state, checkpointSeq };
+}

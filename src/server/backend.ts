@@ -1,0 +1,18 @@
+/**
+ * The port the HTTP layer is written against: the process it runs in, whatever its topology.
+ * Reads use the local model; writes and admin go to the model's single writer (in this
+ * process, or forwarded to the cluster's primary). `LocalBackend` and the cluster's
+ * `WorkerBackend` (runtime/) implement it.
+ */
+import type { ModelHost } from "../models/model-host.js";
+import type { ModelOps } from "../runtime/ops.js";
+
+export interface Backend {
+  /** The model that answers reads here: the writer's own in one process, a replica in a cluster worker (404 if none). */
+  host(name: string): ModelHost;
+  /** Writes and admin, applied by each model's single writer. */
+  readonly ops: ModelOps;
+  /** How many models are served (readiness). */
+  modelCount(): number;
+  close(): Promise<void>;
+}

@@ -1,0 +1,41 @@
+/**
+ * The table's routes registered in Fastify, each one going through the pipeline: Fastify
+ * routes and reads the body (with the same reader as the lean dispatcher), the pipeline does
+ * the rest, so the answers are the same as the dispatcher's.
+ */
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { Pipeline, PreparedRoute, Rendered } from "./pipeline.js";
+
+/** Sends a rendered answer through Fastify. */
+export function reply(pipeline: Pipeline, r: Rendered, res: FastifyReply) {
+  res.code(r.status).headers(pipeline.headers);
+  if (r.type) res.type(r.type);
+  if (r.close) res.header("connection", "close");
+  return res.send(r.status === 204 ? undefined : r.payload);
+}
+
+export function registerRoutes(
+  app: FastifyInstance,
+  pipeline: Pipeline,
+  routes: readonly PreparedRoute[],
+): void {
+  for (const route of routes) {
+    app.route({
+      method: route.def.method,
+      url: route.def.path,
+      onRequest: async (request) => {
+        const refusal = pipeline.admit(route, request.headers);
+        if (refusal) throw refusal;
+      },
+      handler: async (request, res) => {
+        const answer = await pipeline.execute(
+          route,
+          request.body as string | undefined,
+          request.params as Record<string, string>,
+          request.headers,
+        );
+        return reply(pipeline, pipeline.render(answer), res);
+      },
+    });
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * A route, defined once: method, path, schemas and handler. Everything else is derived from
+ * this table: the lean dispatcher and the Fastify routes that serve it, body validation,
+ * problem bodies, request logs, the API documentation.
+ */
+import type { IncomingHttpHeaders } from "node:http";
+import type { Static, TSchema } from "@sinclair/typebox";
+
+export type Method = "GET" | "POST" | "PUT" | "DELETE";
+
+/**
+ * Who may call a route: anyone (`public`), or a client allowed to predict, to learn, or to
+ * administer models.
+ */
+export type Scope = "public" | "predict" | "learn" | "admin";
+
+/** What a handler answers: JSON, text (as the original app did), or nothing. */
+export type Answer =
+  | { status?: number; json: unknown }
+  | { status?: number; text: string }
+  | { status: 204; empty: true };
+
+/** What a handler gets: path parameters, the checked body, the request's headers. */
+export interface RouteRequest<Body> {
+  params: Record<string, string>;
+  body: Body;
+  headers: IncomingHttpHeaders;
+}
+
+export interface RouteDef<S extends TSchema | undefined = TSchema | undefined> {
+  method: Method;
+  /** With `:name` parameters, as Fastify writes them. */
+  path: string;
+  /** One line for the documentation. */
+  summary: string;
+  /** The documentation's group. */
+  tag: string;
+  scope: Scope;
+  /**
+   * Served by the lean dispatcher in front of Fastify: the routes whose throughput is the
+   * product (predict and learn). The answers are the same either way; see app.ts.
+   */
+  hot?: boolean;
+  /** The request body's schema; a route without one takes no body. */
+  body?: S;
+  /** The success answer's status (200 unless said) and schema, for the documentation. */
+  response?: { status?: number; schema?: TSchema; description?: string };
+  handle(request: RouteRequest<S extends TSchema ? Static<S> : undefined>): Answer | Promise<Answer>;
+}
+
+/** Defines a route (the identity, typed: the handler's body is the schema's type). */
+export function route<S extends TSchema | undefined = undefined>(def: RouteDef<S>): RouteDef<S> {
+  return def;
+}
+
+/** Any route, for tables. */
+export type AnyRoute = RouteDef<TSchema | undefined>;
