@@ -50,7 +50,7 @@ async function recoverInProcess(dataDir: string): Promise<{ ms: number; version:
   const t0 = performance.now();
   const engine = await Engine.open(storageFor(config), engineOptions(config));
   const ms = performance.now() - t0;
-  const version = engine.writer("default").host.version;
+  const version = engine.writer("default").model.version;
   await engine.close({ checkpoint: false });
   return { ms, version };
 }

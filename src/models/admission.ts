@@ -9,8 +9,8 @@ import type { LogEvent } from "../codec/events.js";
 import { brookError } from "../errors.js";
 import type { Label, Prediction, RawFeatures } from "../learn/index.js";
 import type { ModelState } from "./apply.js";
-import type { PredictOutcome } from "./model-host.js";
 import type { PendingEntry } from "./pending.js";
+import type { PredictOutcome } from "./served-model.js";
 
 /** One item of a learn request: features and target, or the id of a remembered prediction and its target. */
 export interface LearnItem {
@@ -50,7 +50,7 @@ export class Admission {
 
   /** Checks a learn request (all items before any is logged) and returns its events. */
   learn(items: readonly LearnItem[], now: number): AdmittedLearn {
-    const { host, eventIds } = this.state();
+    const { model, eventIds } = this.state();
     const events: LogEvent[] = [];
     // Ids seen earlier in this request (only requests of several items need them).
     let batchEventIds: Set<string> | undefined;
@@ -67,7 +67,7 @@ export class Admission {
           batchEventIds?.has(item.eventId)
         ) {
           duplicates++;
-          duplicateVersion = Math.max(duplicateVersion, known ?? host.version);
+          duplicateVersion = Math.max(duplicateVersion, known ?? model.version);
           continue;
         }
         batchEventIds ??= new Set();
@@ -124,7 +124,7 @@ export class Admission {
    * events; a client id still waiting for its label is a conflict (409).
    */
   remember(items: readonly RememberItem[], now: number): { ids: string[]; events: LogEvent[] } {
-    const { host, pending } = this.state();
+    const { model, pending } = this.state();
     const seen = new Set<string>();
     const ids = items.map((item, i) => {
       const id = item.id ?? randomUUID();
@@ -146,7 +146,7 @@ export class Admission {
       id: ids[i]!,
       x: item.x,
       served: servedPrediction(item.outcome),
-      version: host.version,
+      version: model.version,
       expiresAt: now + this.pendingTtlMs,
       at: now,
     }));

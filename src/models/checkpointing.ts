@@ -42,13 +42,13 @@ export class Checkpointer {
 
   /** Whether events were applied since the last checkpoint. */
   get behind(): boolean {
-    return this.state().host.seq > this.last.seq;
+    return this.state().model.seq > this.last.seq;
   }
 
   /** Checkpoints if the policy says it is due (`timer`: the interval counts too). */
   maybe(timer: boolean): void {
     if (this.running || !this.enabled()) return;
-    const since = this.state().host.seq - this.last.seq;
+    const since = this.state().model.seq - this.last.seq;
     if (since <= 0) return;
     const due =
       since >= this.policy.checkpointEvery ||
@@ -63,17 +63,17 @@ export class Checkpointer {
   /** Takes a checkpoint of the applied state now (one at a time; an existing one at this seq is reused). */
   async take(): Promise<CheckpointInfo> {
     while (this.running) await this.running.catch(() => undefined);
-    const { host, pending, eventIds } = this.state();
-    const existing = this.stores.checkpoints.list().find((c) => c.seq === host.seq);
+    const { model, pending, eventIds } = this.state();
+    const existing = this.stores.checkpoints.list().find((c) => c.seq === model.seq);
     if (existing) return existing;
     // Expired predictions can never be labelled: leave them out of the checkpoint and of memory.
     pending.sweep(Date.now());
     const body: CheckpointBody = {
-      host: host.snapshot(),
+      model: model.snapshot(),
       pending: pending.exportState(),
       eventIds: eventIds.exportState(),
     };
-    const info = { seq: host.seq, version: host.version, createdAt: new Date().toISOString() };
+    const info = { seq: model.seq, version: model.version, createdAt: new Date().toISOString() };
     const { log, checkpoints } = this.stores;
     this.running = (async () => {
       await log.sync();

@@ -1,6 +1,6 @@
 /** How a model is shown to clients: in a list, in detail, and its checkpoints. */
 import type { CheckpointInfo } from "../store/ports.js";
-import type { ModelHost } from "./model-host.js";
+import type { ServedModel } from "./served-model.js";
 import type { ModelWriter } from "./writer.js";
 
 /** A model in a list. */
@@ -22,7 +22,7 @@ export interface CheckpointJson {
   bytes: number;
 }
 
-export function summaryOf(h: ModelHost): ModelSummary {
+export function summaryOf(h: ServedModel): ModelSummary {
   return { name: h.name, spec: h.spec, task: h.task, version: h.version };
 }
 
@@ -32,11 +32,11 @@ export function checkpointJson(c: CheckpointInfo): CheckpointJson {
 
 /** Details of a model: spec, params, position in its log, metrics, pending labels, checkpoints, drift. */
 export function describeWriter(w: ModelWriter): ModelDetails {
-  const h = w.host;
+  const h = w.model;
   const checkpoints = w.listCheckpoints();
   const details: ModelDetails = {
     ...summaryOf(h),
-    kind: h.model.kind,
+    kind: h.estimator.kind,
     params: h.params(),
     seq: h.seq,
     learned: h.learned,

@@ -8,9 +8,9 @@ import type { Json } from "../learn/index.js";
 import type { CheckpointStore, EventLog, ModelRecord } from "../store/ports.js";
 import { applyEvent, type ModelState } from "./apply.js";
 import { RecentEventIds } from "./event-ids.js";
-import { ModelHost } from "./model-host.js";
 import { PendingPredictions } from "./pending.js";
-import type { HostSnapshot } from "./snapshot.js";
+import { ServedModel } from "./served-model.js";
+import type { ModelSnapshot } from "./snapshot.js";
 
 /** A model's stores: its creation record, its log and its checkpoints. */
 export interface ModelStores {
@@ -29,7 +29,7 @@ export interface StateLimits {
 
 /** The body of a checkpoint. */
 export interface CheckpointBody {
-  host: HostSnapshot;
+  model: ModelSnapshot;
   pending: Json;
   eventIds: Json;
 }
@@ -37,7 +37,7 @@ export interface CheckpointBody {
 /** A model as created, before any event. */
 export function emptyState(record: ModelRecord, limits: StateLimits): ModelState {
   return {
-    host: new ModelHost(record.name, record.spec as string, record.metrics, record.drift),
+    model: new ServedModel(record.name, record.spec as string, record.metrics, record.drift),
     pending: new PendingPredictions(limits.pendingCapacity),
     eventIds: new RecentEventIds(limits.eventIdCapacity),
   };
@@ -45,7 +45,7 @@ export function emptyState(record: ModelRecord, limits: StateLimits): ModelState
 
 /** Loads a checkpoint's body into a state. */
 export function restoreState(state: ModelState, body: CheckpointBody): void {
-  state.host.restoreSnapshot(body.host);
+  state.model.restoreSnapshot(body.model);
   state.pending.importState(body.pending);
   state.eventIds.importState(body.eventIds);
 }
@@ -59,11 +59,11 @@ export function loadCheckpoint(checkpoints: CheckpointStore, seq: number): Check
  * The model as it was after event `seq` (what a rollback to that checkpoint returns to): from
  * the checkpoint, or rebuilt from the log when the checkpoint is gone (pruned) or damaged.
  */
-export function snapshotAt(stores: ModelStores, limits: StateLimits, seq: number): HostSnapshot {
+export function snapshotAt(stores: ModelStores, limits: StateLimits, seq: number): ModelSnapshot {
   try {
-    return loadCheckpoint(stores.checkpoints, seq).host;
+    return loadCheckpoint(stores.checkpoints, seq).model;
   } catch {
-    return replay(stores, limits, seq, "scratch").host.snapshot();
+    return replay(stores, limits, seq, "scratch").model.snapshot();
   }
 }
 
@@ -85,7 +85,7 @@ export function replay(
       .pop();
     if (base) restoreState(state, loadCheckpoint(stores.checkpoints, base.seq));
   }
-  for (const stored of stores.log.read(state.host.seq + 1)) {
+  for (const stored of stores.log.read(state.model.seq + 1)) {
     if (stored.seq > to) break;
     applyEvent(state, stored, (seq) => snapshotAt(stores, limits, seq));
   }
@@ -123,12 +123,12 @@ export function recover(
       state = emptyState(record, limits); // a half-restored state must not leak into the next try
     }
   }
-  if (state.host.seq > log.head) {
+  if (state.model.seq > log.head) {
     throw new Error(
-      `model "${record.name}": its checkpoint includes events up to seq ${state.host.seq} but the log ends at ${log.head}; the log lost events, refusing to start`,
+      `model "${record.name}": its checkpoint includes events up to seq ${state.model.seq} but the log ends at ${log.head}; the log lost events, refusing to start`,
     );
   }
-  for (const stored of log.read(state.host.seq + 1)) {
+  for (const stored of log.read(state.model.seq + 1)) {
     applyEvent(state, stored, (seq) => snapshotAt(stores, limits, seq));
   }
   return { state, checkpointSeq };

@@ -11,7 +11,7 @@ export interface DriftEvent {
 }
 
 /** A model's learned state at a log position. */
-export interface HostSnapshot {
+export interface ModelSnapshot {
   /** Seq of the last log event included. */
   seq: number;
   /** Model version: how many model-changing events (learn, rollback, import) were applied. */
@@ -25,7 +25,7 @@ export interface HostSnapshot {
 }
 
 /** Everything needed to rebuild a served model elsewhere. */
-export interface ModelExport extends HostSnapshot {
+export interface ModelExport extends ModelSnapshot {
   model: string;
   spec: string;
   task: Task;

@@ -11,9 +11,9 @@ import type { CheckpointInfo, ModelRecord, Storage } from "../store/ports.js";
 import { Admission, type LearnItem, type RememberItem } from "./admission.js";
 import { applyEvent, type ModelState } from "./apply.js";
 import { Checkpointer, type CheckpointPolicy } from "./checkpointing.js";
-import type { ModelHost } from "./model-host.js";
 import type { PendingPredictions } from "./pending.js";
 import { type ModelStores, recover, replay, type StateLimits, snapshotAt } from "./recovery.js";
+import type { ServedModel } from "./served-model.js";
 
 export type { LearnItem, RememberItem };
 
@@ -99,8 +99,8 @@ export class ModelWriter {
   }
 
   /** The model as it is now (all applied events). */
-  get host(): ModelHost {
-    return this.state.host;
+  get model(): ServedModel {
+    return this.state.model;
   }
 
   /** Predictions waiting for their labels. */
@@ -147,7 +147,7 @@ export class ModelWriter {
   }
 
   private applyUpTo(seq: number): void {
-    const host = this.state.host;
+    const model = this.state.model;
     while (this.inflight.length > 0 && this.inflight[0]!.seq <= seq) {
       const rec = this.inflight.shift()!;
       try {
@@ -162,10 +162,10 @@ export class ModelWriter {
       }
       if (rec.wantsAfter !== 0) {
         rec.after = {
-          version: host.version,
+          version: model.version,
           seq: rec.seq,
-          metrics: host.metricValues(),
-          texts: rec.wantsAfter === 2 ? host.metricTexts() : [],
+          metrics: model.metricValues(),
+          texts: rec.wantsAfter === 2 ? model.metricTexts() : [],
         };
       }
     }
@@ -186,14 +186,14 @@ export class ModelWriter {
     this.assertWritable();
     const { events, duplicates, duplicateVersion } = this.admission.learn(items, Date.now());
     if (events.length === 0) {
-      const host = this.state.host;
+      const model = this.state.model;
       return {
         version: duplicateVersion,
-        seq: host.seq,
+        seq: model.seq,
         learned: 0,
         duplicates,
-        metrics: host.metricValues(),
-        texts: options.texts ? host.metricTexts() : [],
+        metrics: model.metricValues(),
+        texts: options.texts ? model.metricTexts() : [],
       };
     }
     const after = await this.submit(events, options.texts);
@@ -234,7 +234,7 @@ export class ModelWriter {
   /** Replaces the model's learned state by an exported one (a warm start), as a logged event. */
   async import(doc: unknown): Promise<{ version: number }> {
     this.assertWritable();
-    const checked = this.state.host.checkImport(doc);
+    const checked = this.state.model.checkImport(doc);
     const after = await this.submit([{ type: "import", state: checked as unknown as Json, at: Date.now() }]);
     return { version: after.version };
   }
@@ -254,8 +254,8 @@ export class ModelWriter {
    * The model as it was after event `seq`, rebuilt from the log alone (from scratch, or from the
    * newest readable checkpoint at or before `seq` when `fromScratch` is false).
    */
-  replayTo(seq: number, fromScratch = true): ModelHost {
-    return replay(this.stores, this.options, seq, fromScratch ? "scratch" : "checkpoint").host;
+  replayTo(seq: number, fromScratch = true): ServedModel {
+    return replay(this.stores, this.options, seq, fromScratch ? "scratch" : "checkpoint").model;
   }
 
   /** The log's head seq (events appended, applied or not). */

@@ -1,7 +1,7 @@
 import { brookError } from "../errors.js";
 import type { Json } from "../learn/index.js";
-import { ModelHost } from "../models/model-host.js";
 import { checkModelName } from "../models/names.js";
+import { ServedModel } from "../models/served-model.js";
 import { ModelWriter, type WriterOptions } from "../models/writer.js";
 import type { ModelRecord, Storage } from "../store/ports.js";
 
@@ -32,7 +32,7 @@ export class Engine {
     const d = options.defaultModel;
     // A configured spec that cannot be built is an operator's mistake: stop, even if a stored
     // model of that name makes it unused.
-    new ModelHost(d.name, d.spec, d.metrics);
+    new ServedModel(d.name, d.spec, d.metrics);
     const engine = new Engine(storage, options);
     engine.records = await storage.loadRegistry();
     try {
@@ -107,7 +107,7 @@ export class Engine {
         );
       }
       // Build it once to validate the spec and metrics before anything is stored.
-      new ModelHost(name, spec as string, metrics, drift);
+      new ServedModel(name, spec as string, metrics, drift);
       const record: ModelRecord = { name, spec, metrics: [...metrics], createdAt: new Date().toISOString() };
       if (drift !== undefined) record.drift = drift;
       await this.storage.dropModel(name); // leftovers of an interrupted deletion

@@ -1,7 +1,7 @@
 import type { Json } from "../learn/index.js";
 import type { LearnItem, RememberItem } from "../models/admission.js";
 import { describeWriter, type ModelDetails, type ModelSummary, summaryOf } from "../models/describe.js";
-import type { ModelHost } from "../models/model-host.js";
+import type { ServedModel } from "../models/served-model.js";
 import type { LearnResult } from "../models/writer.js";
 import type { CheckpointInfo } from "../store/ports.js";
 import type { Engine } from "./engine.js";
@@ -17,12 +17,12 @@ export class LocalBackend implements ModelOps {
   }
 
   /** The model that answers reads: the writer's own. */
-  host(name: string): ModelHost {
-    return this.engine.writer(name).host;
+  model(name: string): ServedModel {
+    return this.engine.writer(name).model;
   }
 
   async list(): Promise<ModelSummary[]> {
-    return this.engine.list().map((w) => summaryOf(w.host));
+    return this.engine.list().map((w) => summaryOf(w.model));
   }
 
   async details(name: string): Promise<ModelDetails> {
@@ -52,19 +52,19 @@ export class LocalBackend implements ModelOps {
 
   async checkpoints(name: string) {
     const w = this.engine.writer(name);
-    return { version: w.host.version, checkpoints: w.listCheckpoints() };
+    return { version: w.model.version, checkpoints: w.listCheckpoints() };
   }
 
   async rollback(name: string, version: number) {
     const w = this.engine.writer(name);
     const r = await w.rollback(version);
-    return { ...r, learned: w.host.learned };
+    return { ...r, learned: w.model.learned };
   }
 
   async import(name: string, doc: unknown) {
     const w = this.engine.writer(name);
     const r = await w.import(doc);
-    return { ...r, learned: w.host.learned };
+    return { ...r, learned: w.model.learned };
   }
 
   modelCount(): number {

@@ -4,12 +4,12 @@
  * process, or forwarded to the cluster's primary). `LocalBackend` and the cluster's
  * `WorkerBackend` (runtime/) implement it.
  */
-import type { ModelHost } from "../models/model-host.js";
+import type { ServedModel } from "../models/served-model.js";
 import type { ModelOps } from "../runtime/ops.js";
 
 export interface Backend {
   /** The model that answers reads here: the writer's own in one process, a replica in a cluster worker (404 if none). */
-  host(name: string): ModelHost;
+  model(name: string): ServedModel;
   /** Writes and admin, applied by each model's single writer. */
   readonly ops: ModelOps;
   /** How many models are served (readiness). */

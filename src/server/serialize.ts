@@ -1,6 +1,6 @@
 import type { Label, Proba } from "../learn/index.js";
 import { pyRepr } from "../learn/math/py-format.js";
-import type { PredictOutcome } from "../models/model-host.js";
+import type { PredictOutcome } from "../models/served-model.js";
 
 /** Class probabilities as a JSON object (labels become keys: `true` → "true"). */
 export function probaJson(proba: Proba): Record<string, number> {

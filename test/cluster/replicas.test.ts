@@ -104,8 +104,8 @@ describe("a 2-worker cluster", () => {
     );
     try {
       const writer = engine.writer("default");
-      assert.deepEqual(JSON.parse(JSON.stringify(writer.host.export())), exports[0].body);
-      assert.deepEqual(writer.replayTo(writer.host.seq, true).export(), writer.host.export());
+      assert.deepEqual(JSON.parse(JSON.stringify(writer.model.export())), exports[0].body);
+      assert.deepEqual(writer.replayTo(writer.model.seq, true).export(), writer.model.export());
     } finally {
       await engine.close({ checkpoint: false });
     }

@@ -87,11 +87,14 @@ describe("kill -9 loses nothing acknowledged", () => {
       const missing = [...acked.keys()].filter((eid) => !inLog.has(eid));
       assert.deepEqual(missing, [], `${missing.length} acknowledged events are missing from the log`);
       const maxAcked = Math.max(0, ...acked.values());
-      assert.ok(writer.host.version >= maxAcked, `version ${writer.host.version} < acknowledged ${maxAcked}`);
-      assert.equal(writer.host.seq, writer.logHead, "every logged event is applied");
+      assert.ok(
+        writer.model.version >= maxAcked,
+        `version ${writer.model.version} < acknowledged ${maxAcked}`,
+      );
+      assert.equal(writer.model.seq, writer.logHead, "every logged event is applied");
       // (b) the recovered state equals a replay of the whole log from scratch.
-      const recovered = writer.host.export();
-      assert.deepEqual(writer.replayTo(writer.host.seq, true).export(), recovered);
+      const recovered = writer.model.export();
+      assert.deepEqual(writer.replayTo(writer.model.seq, true).export(), recovered);
       return JSON.stringify(recovered.state);
     } finally {
       await engine.close({ checkpoint: false });

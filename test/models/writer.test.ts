@@ -28,7 +28,7 @@ const OPTIONS: WriterOptions = {
 
 const items = (from: number, to: number): LearnItem[] =>
   rows.slice(from, to).map((r) => ({ x: r.x, y: r.y }));
-const exported = (w: ModelWriter) => JSON.stringify({ ...w.host.export(), seq: 0 });
+const exported = (w: ModelWriter) => JSON.stringify({ ...w.model.export(), seq: 0 });
 const fileStorage = (dir: string) =>
   new FileStorage(dir, { fsync: "always", fsyncIntervalMs: 50, segmentBytes: 32 * 1024 });
 
@@ -51,7 +51,7 @@ describe("the model writer", () => {
       );
       const local = asSupervised(build(RECORD.spec as string));
       for (const r of rows.slice(0, 300)) local.learnOne(r.x, r.y);
-      assert.deepEqual(w.host.model.toState(), local.toState());
+      assert.deepEqual(w.model.estimator.toState(), local.toState());
       await w.close();
     });
   }
@@ -65,9 +65,9 @@ describe("the model writer", () => {
     await w.close({ checkpoint: false }); // a crash-like stop: no final checkpoint
     const again = await ModelWriter.open(RECORD, fileStorage(tmp.dir), OPTIONS);
     assert.equal(exported(again), before);
-    assert.equal(again.host.version, 1000);
-    const scratch = again.replayTo(again.host.seq, true);
-    assert.deepEqual(scratch.export(), again.host.export());
+    assert.equal(again.model.version, 1000);
+    const scratch = again.replayTo(again.model.seq, true);
+    assert.deepEqual(scratch.export(), again.model.export());
     await again.close();
   });
 
@@ -93,18 +93,18 @@ describe("the model writer", () => {
     const w = await ModelWriter.open(RECORD, new MemoryStorage(), OPTIONS);
     await w.learn(items(0, 100));
     const r = rows[150]!;
-    const served = w.host.predict(r.x);
+    const served = w.model.predict(r.x);
     const [id] = await w.remember([{ x: r.x, outcome: served }]);
-    assert.equal(w.host.version, 100, "remembering does not change the model");
+    assert.equal(w.model.version, 100, "remembering does not change the model");
     await w.learn(items(100, 120)); // the model moves on before the label arrives
     const result = await w.learn([{ id: id!, y: r.y }]);
     assert.equal(result.version, 121);
     // Same as a model that learned the same examples, scoring the served prediction.
     const twin = await ModelWriter.open({ ...RECORD, name: "twin" }, new MemoryStorage(), OPTIONS);
     await twin.learn(items(0, 120));
-    twin.host.learnOne(r.x, r.y, served.probabilities);
-    assert.deepEqual(w.host.model.toState(), twin.host.model.toState());
-    assert.deepEqual(w.host.metricValues(), twin.host.metricValues());
+    twin.model.learnOne(r.x, r.y, served.probabilities);
+    assert.deepEqual(w.model.estimator.toState(), twin.model.estimator.toState());
+    assert.deepEqual(w.model.metricValues(), twin.model.metricValues());
     await assert.rejects(w.learn([{ id: id!, y: r.y }]), { code: "BROOK_ALREADY_LABELLED", statusCode: 409 });
     await assert.rejects(w.learn([{ id: "nope", y: true }]), { code: "BROOK_ID_NOT_FOUND", statusCode: 404 });
     assert.deepEqual({ ...w.pending.counters }, { remembered: 1, labelled: 1, expired: 0, evicted: 0 });
@@ -118,21 +118,21 @@ describe("the model writer", () => {
       pendingTtlMs: 30,
       pendingCapacity: 3,
     });
-    const ids = await w.remember(rows.slice(0, 5).map((r) => ({ x: r.x, outcome: w.host.predict(r.x) })));
+    const ids = await w.remember(rows.slice(0, 5).map((r) => ({ x: r.x, outcome: w.model.predict(r.x) })));
     assert.equal(w.pending.size, 3);
     assert.equal(w.pending.counters.evicted, 2);
     await assert.rejects(w.learn([{ id: ids[0]!, y: true }]), { code: "BROOK_ID_NOT_FOUND" });
     await new Promise((r) => setTimeout(r, 50));
     await assert.rejects(w.learn([{ id: ids[4]!, y: true }]), { code: "BROOK_ID_EXPIRED", statusCode: 404 });
     assert.equal(w.pending.counters.expired, 1);
-    assert.equal(w.host.version, 0);
+    assert.equal(w.model.version, 0);
     await w.close();
   });
 
   it("a client id that is already waiting is a conflict; a batch with one bad id learns nothing", async () => {
     const w = await ModelWriter.open(RECORD, new MemoryStorage(), OPTIONS);
-    await w.remember([{ x: rows[0]!.x, outcome: w.host.predict(rows[0]!.x), id: "a" }]);
-    await assert.rejects(w.remember([{ x: rows[1]!.x, outcome: w.host.predict(rows[1]!.x), id: "a" }]), {
+    await w.remember([{ x: rows[0]!.x, outcome: w.model.predict(rows[0]!.x), id: "a" }]);
+    await assert.rejects(w.remember([{ x: rows[1]!.x, outcome: w.model.predict(rows[1]!.x), id: "a" }]), {
       code: "BROOK_ID_CONFLICT",
     });
     await assert.rejects(
@@ -142,7 +142,7 @@ describe("the model writer", () => {
       ]),
       { code: "BROOK_ID_NOT_FOUND" },
     );
-    assert.equal(w.host.version, 0);
+    assert.equal(w.model.version, 0);
     assert.ok(w.pending.get("a"), "a is still waiting for its label");
     await w.close();
   });
@@ -164,7 +164,7 @@ describe("the model writer", () => {
     await w.close();
     const again = await ModelWriter.open(RECORD, fileStorage(tmp.dir), OPTIONS);
     assert.equal((await again.learn([{ x: rows[0]!.x, y: true, eventId: "e2" }])).learned, 0);
-    assert.equal(again.host.version, 2);
+    assert.equal(again.model.version, 2);
     await again.close();
   });
 
@@ -172,21 +172,21 @@ describe("the model writer", () => {
     const w = await ModelWriter.open(RECORD, fileStorage(tmp.dir), OPTIONS);
     await w.learn(items(0, 100)); // checkpoint at version 100 (checkpointEvery)
     await w.checkpoint();
-    const at100 = JSON.stringify(w.host.model.toState());
-    const metricsAt100 = w.host.metricValues();
+    const at100 = JSON.stringify(w.model.estimator.toState());
+    const metricsAt100 = w.model.metricValues();
     await w.learn(items(100, 180));
     const r = await w.rollback(150);
     assert.equal(r.checkpoint.version, 100);
     assert.equal(r.version, 181, "a rollback is a new version");
-    assert.equal(w.host.learned, 100);
-    assert.equal(JSON.stringify(w.host.model.toState()), at100);
-    assert.deepEqual(w.host.metricValues(), metricsAt100);
+    assert.equal(w.model.learned, 100);
+    assert.equal(JSON.stringify(w.model.estimator.toState()), at100);
+    assert.deepEqual(w.model.metricValues(), metricsAt100);
     await w.learn(items(180, 200));
     const before = exported(w);
     await w.close({ checkpoint: false });
     const again = await ModelWriter.open(RECORD, fileStorage(tmp.dir), OPTIONS);
     assert.equal(exported(again), before);
-    assert.deepEqual(again.replayTo(again.host.seq, true).export(), again.host.export());
+    assert.deepEqual(again.replayTo(again.model.seq, true).export(), again.model.export());
     await assert.rejects(again.rollback(50), { code: "BROOK_NO_CHECKPOINT" });
     await again.close();
   });
@@ -197,22 +197,22 @@ describe("the model writer", () => {
     const w = await ModelWriter.open(RECORD, new MemoryStorage(), OPTIONS);
     await w.learn(items(500, 520));
     const before = exported(w);
-    const bad = structuredClone(source.host.export()) as any;
+    const bad = structuredClone(source.model.export()) as any;
     bad.state.state.steps[1].weights[0] = "oops";
     await assert.rejects(w.import(bad), { code: "BROOK_INVALID_STATE" });
-    await assert.rejects(w.import({ ...source.host.export().state, params: { steps: [] } }), {
+    await assert.rejects(w.import({ ...source.model.export().state, params: { steps: [] } }), {
       code: "BROOK_INVALID_STATE",
     });
     await assert.rejects(w.import({ hello: 1 }), { code: "BROOK_INVALID_STATE" });
     assert.equal(exported(w), before);
-    const r = await w.import(source.host.export());
+    const r = await w.import(source.model.export());
     assert.equal(r.version, 21);
-    assert.deepEqual(w.host.model.toState(), source.host.model.toState());
-    assert.deepEqual(w.host.metricValues(), source.host.metricValues());
-    assert.equal(w.host.learned, 300);
+    assert.deepEqual(w.model.estimator.toState(), source.model.estimator.toState());
+    assert.deepEqual(w.model.metricValues(), source.model.metricValues());
+    assert.equal(w.model.learned, 300);
     // A bare state envelope works too (metrics start afresh).
-    await w.import(source.host.model.toState());
-    assert.equal(w.host.metricValues().ROCAUC, -0);
+    await w.import(source.model.estimator.toState());
+    assert.equal(w.model.metricValues().ROCAUC, -0);
     await w.close();
     await source.close();
   });

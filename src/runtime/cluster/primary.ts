@@ -97,7 +97,7 @@ export class Primary {
       if (stored.event.type === "rollback" || stored.event.type === "import") {
         // The model jumped: replicas load its new state instead of replaying.
         this.flush();
-        this.broadcast({ t: "reset", model: name, snapshot: writer.host.snapshot() });
+        this.broadcast({ t: "reset", model: name, snapshot: writer.model.snapshot() });
         return;
       }
       let out = this.outbox.get(name);
@@ -120,7 +120,7 @@ export class Primary {
     const now = Date.now();
     for (const [model, { writer, events }] of this.outbox) {
       const batch = `[${events.join(",")}]`;
-      const last = writer.host.seq;
+      const last = writer.model.seq;
       for (const s of this.workers.values()) {
         if (!s.ready) continue;
         s.replicas.get(model)?.sent.push({ seq: last, at: now });
@@ -135,7 +135,7 @@ export class Primary {
   }
 
   private sendModel(s: WorkerState, writer: ModelWriter): void {
-    const snapshot = writer.host.snapshot();
+    const snapshot = writer.model.snapshot();
     s.replicas.set(writer.record.name, { acked: snapshot.seq, sent: [] });
     s.worker.send({ t: "model", record: writer.record, snapshot } satisfies ToWorker);
   }
@@ -194,7 +194,7 @@ export class Primary {
   replicaLag(
     model: string,
   ): { worker: number; seq: number; replica_lag_events: number; replica_lag_seconds: number }[] {
-    const head = this.engine.writer(model).host.seq;
+    const head = this.engine.writer(model).model.seq;
     const now = Date.now();
     return [...this.workers.values()]
       .filter((s) => s.ready && s.replicas.has(model))

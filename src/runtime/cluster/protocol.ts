@@ -4,7 +4,7 @@
  * order: a worker always receives a model's events before the reply to the learn that made them.
  */
 import { BrookError, isClientError } from "../../errors.js";
-import type { HostSnapshot } from "../../models/snapshot.js";
+import type { ModelSnapshot } from "../../models/snapshot.js";
 import type { ModelRecord } from "../../store/ports.js";
 import type { Call } from "./rpc.js";
 
@@ -30,7 +30,7 @@ export type ToPrimary =
 
 export type ToWorker =
   /** A model to serve, from this snapshot on (new model, or a worker catching up). */
-  | { t: "model"; record: ModelRecord; snapshot: HostSnapshot }
+  | { t: "model"; record: ModelRecord; snapshot: ModelSnapshot }
   | { t: "drop"; model: string }
   /**
    * Log events, in seq order, applied by the writer (batched per tick), as one JSON array of
@@ -38,7 +38,7 @@ export type ToWorker =
    */
   | { t: "events"; model: string; events: string }
   /** The writer's model jumped to a new state (rollback, import): load it. */
-  | { t: "reset"; model: string; snapshot: HostSnapshot }
+  | { t: "reset"; model: string; snapshot: ModelSnapshot }
   | { t: "replies"; replies: Reply[] }
   /** Every model has been sent: start listening. */
   | { t: "ready" }

@@ -3,7 +3,7 @@ import { decodeEvents } from "../../codec/events.js";
 import { brookError } from "../../errors.js";
 import { applyToHost } from "../../models/apply.js";
 import { type ModelSummary, summaryOf } from "../../models/describe.js";
-import { ModelHost } from "../../models/model-host.js";
+import { ServedModel } from "../../models/served-model.js";
 import type { ModelOps } from "../ops.js";
 import { errorFromWire, type ToPrimary, type ToWorker } from "./protocol.js";
 import { type Call, encodeCall, forwarders, type OpName } from "./rpc.js";
@@ -18,7 +18,7 @@ function send(msg: ToPrimary): void {
  * every write and admin call. Calls made in the same tick travel as one message.
  */
 export class WorkerBackend {
-  private readonly replicas = new Map<string, ModelHost>();
+  private readonly replicas = new Map<string, ServedModel>();
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private queue: Call[] = [];
   private nextId = 1;
@@ -34,7 +34,7 @@ export class WorkerBackend {
       ...remote,
       list: async (): Promise<ModelSummary[]> => [...this.replicas.values()].map(summaryOf),
       details: async (name) => {
-        const local = this.host(name);
+        const local = this.model(name);
         const d = await remote.details(name);
         return { ...d, served_by: { worker: this.workerId, version: local.version, seq: local.seq } };
       },
@@ -45,37 +45,37 @@ export class WorkerBackend {
   receive(msg: ToWorker): void {
     switch (msg.t) {
       case "model": {
-        const host = new ModelHost(
+        const model = new ServedModel(
           msg.record.name,
           msg.record.spec as string,
           msg.record.metrics,
           msg.record.drift,
         );
-        host.restoreSnapshot(msg.snapshot);
-        this.replicas.set(msg.record.name, host);
-        this.ack(msg.record.name, host.seq);
+        model.restoreSnapshot(msg.snapshot);
+        this.replicas.set(msg.record.name, model);
+        this.ack(msg.record.name, model.seq);
         break;
       }
       case "drop":
         this.replicas.delete(msg.model);
         break;
       case "events": {
-        const host = this.replicas.get(msg.model);
-        if (!host) break;
+        const model = this.replicas.get(msg.model);
+        if (!model) break;
         for (const stored of decodeEvents(msg.events)) {
-          if (stored.seq <= host.seq) continue; // already in the snapshot
-          applyToHost(host, stored, () => {
+          if (stored.seq <= model.seq) continue; // already in the snapshot
+          applyToHost(model, stored, () => {
             throw new Error("rollbacks reach replicas as a reset, not as an event");
           });
         }
-        this.ack(msg.model, host.seq);
+        this.ack(msg.model, model.seq);
         break;
       }
       case "reset": {
-        const host = this.replicas.get(msg.model);
-        if (!host) break;
-        host.restoreSnapshot(msg.snapshot);
-        this.ack(msg.model, host.seq);
+        const model = this.replicas.get(msg.model);
+        if (!model) break;
+        model.restoreSnapshot(msg.snapshot);
+        this.ack(msg.model, model.seq);
         break;
       }
       case "replies":
@@ -128,7 +128,7 @@ export class WorkerBackend {
   }
 
   /** The replica that answers reads. */
-  host(name: string): ModelHost {
+  model(name: string): ServedModel {
     const h = this.replicas.get(name);
     if (!h) throw brookError("MODEL_NOT_FOUND", `there is no model called "${name}"`, { model: name });
     return h;

@@ -29,11 +29,11 @@ export function compatRoutes(backend: Backend, config: Config): AnyRoute[] {
       body: compatBody(config, false),
       response: { description: "text/plain `True`/`False`, or JSON with Accept: application/json" },
       handle({ body, headers }) {
-        const host = backend.host(DEFAULT_MODEL);
-        const outcome = host.predict(compatPredictRequest(body, policyFor(host, config)));
+        const model = backend.model(DEFAULT_MODEL);
+        const outcome = model.predict(compatPredictRequest(body, policyFor(model, config)));
         if (acceptsJson(headers.accept))
-          return { json: { model: host.name, version: host.version, ...predictionJson(outcome) } };
-        return { text: pythonStr(outcome.prediction, host.task === "regression") };
+          return { json: { model: model.name, version: model.version, ...predictionJson(outcome) } };
+        return { text: pythonStr(outcome.prediction, model.task === "regression") };
       },
     }),
     route({
@@ -46,12 +46,12 @@ export function compatRoutes(backend: Backend, config: Config): AnyRoute[] {
       body: compatBody(config, true),
       response: { description: "text/plain `ROCAUC: 95.07%`, or JSON with Accept: application/json" },
       async handle({ body, headers }) {
-        const host = backend.host(DEFAULT_MODEL);
-        const items = compatLearnRequest(body, host, config);
+        const model = backend.model(DEFAULT_MODEL);
+        const items = compatLearnRequest(body, model, config);
         const result = await backend.ops.learn(DEFAULT_MODEL, items, { texts: true });
         const text = result.texts.join(", ");
         if (acceptsJson(headers.accept))
-          return { json: { model: host.name, version: result.version, metrics: result.metrics, text } };
+          return { json: { model: model.name, version: result.version, metrics: result.metrics, text } };
         return { text };
       },
     }),

@@ -6,7 +6,7 @@ import { splitMetrics } from "../../config/config.js";
 import { brookError } from "../../errors.js";
 import type { Json } from "../../learn/index.js";
 import { checkpointJson } from "../../models/describe.js";
-import type { ModelHost, PredictOutcome } from "../../models/model-host.js";
+import type { PredictOutcome, ServedModel } from "../../models/served-model.js";
 import type { Backend } from "../backend.js";
 import { predictionJson, probaJson } from "../serialize.js";
 import {
@@ -113,15 +113,15 @@ export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
       body: predictBody(config),
       response: { schema: PredictResponse },
       handle({ params, body }) {
-        const host = backend.host(params.name!);
-        const req = predictRequest(body, policyFor(host, config));
-        if (req.minVersion !== undefined && host.version < req.minVersion) {
-          return host
+        const model = backend.model(params.name!);
+        const req = predictRequest(body, policyFor(model, config));
+        if (req.minVersion !== undefined && model.version < req.minVersion) {
+          return model
             .whenVersion(req.minVersion, config.readWaitMs)
-            .then(() => predictNow(backend, host, req));
+            .then(() => predictNow(backend, model, req));
         }
         // Synchronous unless it has to wait or remember (a promise per request costs throughput).
-        return predictNow(backend, host, req);
+        return predictNow(backend, model, req);
       },
     }),
     route({
@@ -134,11 +134,11 @@ export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
       body: learnBody(config),
       response: { schema: LearnResponse },
       async handle({ params, body }) {
-        const host = backend.host(params.name!);
-        const { batch, items } = learnRequest(body, host, config);
+        const model = backend.model(params.name!);
+        const { batch, items } = learnRequest(body, model, config);
         const r = await backend.ops.learn(params.name!, items);
         const json: Record<string, unknown> = {
-          model: host.name,
+          model: model.name,
           version: r.version,
           seq: r.seq,
           learned: r.learned,
@@ -157,9 +157,9 @@ export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
       body: forecastBody(config),
       response: { schema: ForecastResponse },
       handle({ params, body }) {
-        const host = backend.host(params.name!);
-        const { horizon, xs } = forecastRequest(body, policyFor(host, config));
-        return { json: { model: host.name, version: host.version, forecast: host.forecast(horizon, xs) } };
+        const model = backend.model(params.name!);
+        const { horizon, xs } = forecastRequest(body, policyFor(model, config));
+        return { json: { model: model.name, version: model.version, forecast: model.forecast(horizon, xs) } };
       },
     }),
     route({
@@ -170,13 +170,13 @@ export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
       scope: "predict",
       response: { schema: MetricsResponse },
       handle({ params }) {
-        const host = backend.host(params.name!);
+        const model = backend.model(params.name!);
         return {
           json: {
-            model: host.name,
-            version: host.version,
-            metrics: host.metricValues(),
-            text: host.metricTexts(),
+            model: model.name,
+            version: model.version,
+            metrics: model.metricValues(),
+            text: model.metricTexts(),
           },
         };
       },
@@ -187,7 +187,7 @@ export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
       summary: "The learned state: enough to rebuild the exact model elsewhere",
       tag: "admin",
       scope: "admin",
-      handle: ({ params }) => ({ json: backend.host(params.name!).export() }),
+      handle: ({ params }) => ({ json: backend.model(params.name!).export() }),
     }),
     route({
       method: "POST",
@@ -258,16 +258,17 @@ export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
   ];
 }
 
-function predictNow(backend: Backend, host: ModelHost, req: PredictRequest) {
-  const version = host.version;
-  const outcomes = req.xs.map((x) => host.predict(x));
+function predictNow(backend: Backend, model: ServedModel, req: PredictRequest) {
+  const version = model.version;
+  const outcomes = req.xs.map((x) => model.predict(x));
   const keep = req.remember.flatMap((id, i) => (id === undefined ? [] : [{ i, id }]));
-  if (keep.length === 0) return { json: predictionsJson(host.name, version, req.batch, outcomes, undefined) };
+  if (keep.length === 0)
+    return { json: predictionsJson(model.name, version, req.batch, outcomes, undefined) };
   const items = keep.map(({ i, id }) => ({ x: req.xs[i]!, outcome: outcomes[i]!, id: id ?? undefined }));
-  return backend.ops.remember(host.name, items).then((given) => {
+  return backend.ops.remember(model.name, items).then((given) => {
     const ids: (string | undefined)[] = new Array(outcomes.length);
     for (const [k, { i }] of keep.entries()) ids[i] = given[k];
-    return { json: predictionsJson(host.name, version, req.batch, outcomes, ids) };
+    return { json: predictionsJson(model.name, version, req.batch, outcomes, ids) };
   });
 }
 

@@ -7,7 +7,7 @@ import type { Config } from "../../config/config.js";
 import { brookError } from "../../errors.js";
 import type { RawFeatures } from "../../learn/index.js";
 import type { LearnItem } from "../../models/admission.js";
-import type { ModelHost } from "../../models/model-host.js";
+import type { ServedModel } from "../../models/served-model.js";
 import { normalizeTarget } from "../../models/targets.js";
 import { type FeaturePolicy, toFeatures } from "./features.js";
 
@@ -26,8 +26,8 @@ function exclusive(body: Body, single: readonly string[]): "one" | "many" {
   return hasMany ? "many" : "one";
 }
 
-export function policyFor(host: ModelHost, limits: Limits): FeaturePolicy {
-  return { maxFeatures: limits.maxFeatures, raw: host.model.acceptsRaw, model: host.name };
+export function policyFor(model: ServedModel, limits: Limits): FeaturePolicy {
+  return { maxFeatures: limits.maxFeatures, raw: model.estimator.acceptsRaw, model: model.name };
 }
 
 export interface PredictRequest {
@@ -109,22 +109,22 @@ function hasControl(s: string): boolean {
  */
 export function learnRequest(
   body: Body,
-  host: ModelHost,
+  model: ServedModel,
   limits: Limits,
 ): { batch: boolean; items: LearnItem[] } {
-  const policy = policyFor(host, limits);
+  const policy = policyFor(model, limits);
   if (exclusive(body, ["x", "id", "y", "event_id"]) === "one")
-    return { batch: false, items: [learnItem(body, "", host, policy)] };
-  const items = (body.instances as Body[]).map((o, i) => learnItem(o, `instances[${i}].`, host, policy));
+    return { batch: false, items: [learnItem(body, "", model, policy)] };
+  const items = (body.instances as Body[]).map((o, i) => learnItem(o, `instances[${i}].`, model, policy));
   return { batch: true, items };
 }
 
 /** The example of the original `PUT /update_model`: `{"x", "y"}`, and nothing else matters. */
-export function compatLearnRequest(body: Body, host: ModelHost, limits: Limits): LearnItem[] {
-  return [learnItem({ x: body.x, y: body.y }, "", host, policyFor(host, limits))];
+export function compatLearnRequest(body: Body, model: ServedModel, limits: Limits): LearnItem[] {
+  return [learnItem({ x: body.x, y: body.y }, "", model, policyFor(model, limits))];
 }
 
-function learnItem(o: Body, prefix: string, host: ModelHost, policy: FeaturePolicy): LearnItem {
+function learnItem(o: Body, prefix: string, model: ServedModel, policy: FeaturePolicy): LearnItem {
   const id = o.id as string | undefined;
   if (id !== undefined && o.x !== undefined) {
     throw brookError("INVALID_REQUEST", `send either ${prefix}x or ${prefix}id, not both`, {
@@ -135,15 +135,15 @@ function learnItem(o: Body, prefix: string, host: ModelHost, policy: FeaturePoli
   const x =
     id !== undefined
       ? undefined
-      : host.task === "forecasting" && o.x === undefined
+      : model.task === "forecasting" && o.x === undefined
         ? EMPTY
         : toFeatures(o.x, `${prefix}x`, policy);
-  if (o.y === undefined && host.task !== "anomaly") {
+  if (o.y === undefined && model.task !== "anomaly") {
     throw brookError("INVALID_TARGET", `${prefix}y is missing: a learn request needs the true target`, {
       path: `${prefix}y`,
     });
   }
-  const y = normalizeTarget(host.task, o.y, `${prefix}y`);
+  const y = normalizeTarget(model.task, o.y, `${prefix}y`);
   return { x, id, y, eventId: o.event_id as string | undefined };
 }
 

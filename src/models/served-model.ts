@@ -23,7 +23,7 @@ import {
   scorePrediction,
   type Task,
 } from "../learn/index.js";
-import type { DriftEvent, HostSnapshot, ImportedState, ModelExport } from "./snapshot.js";
+import type { DriftEvent, ModelSnapshot, ImportedState, ModelExport } from "./snapshot.js";
 import { VersionGate } from "./version-gate.js";
 
 /** One example, validated and in the model's own target type (`y` may be absent for anomaly detectors). */
@@ -50,8 +50,9 @@ const RECENT_DRIFTS = 100;
  * scored by the model as it was just before learning it), with its position in its log and,
  * optionally, a drift detector fed with the model's own errors.
  */
-export class ModelHost {
-  readonly model: Model;
+export class ServedModel {
+  /** The estimator (pipeline, classifier, regressor, ...). */
+  readonly estimator: Model;
   readonly metrics: Metric[];
   readonly spec: string;
   readonly drift: { detector: DriftDetector; detections: number; recent: DriftEvent[] } | undefined;
@@ -73,13 +74,13 @@ export class ModelHost {
     driftSpec?: string,
   ) {
     this.gate = new VersionGate(name, () => this.version);
-    this.model = asModel(build(spec));
-    this.spec = typeof spec === "string" ? spec : describe(this.model);
-    this.metrics = buildMetrics(metricSpecs, this.model.task);
+    this.estimator = asModel(build(spec));
+    this.spec = typeof spec === "string" ? spec : describe(this.estimator);
+    this.metrics = buildMetrics(metricSpecs, this.estimator.task);
     this.drift =
       driftSpec === undefined
         ? undefined
-        : { detector: buildDrift(driftSpec, this.model.task), detections: 0, recent: [] };
+        : { detector: buildDrift(driftSpec, this.estimator.task), detections: 0, recent: [] };
   }
 
   get updatedAt(): Date {
@@ -87,12 +88,12 @@ export class ModelHost {
   }
 
   get task(): Task {
-    return this.model.task;
+    return this.estimator.task;
   }
 
   /** A prediction (classifiers, regressors) or an anomaly score (detectors). */
   predict(x: RawFeatures): PredictOutcome {
-    const m = this.model;
+    const m = this.estimator;
     switch (m.family) {
       case "classifier": {
         const probabilities = m.predictProbaOne(x);
@@ -112,13 +113,13 @@ export class ModelHost {
 
   /** The next `horizon` values (forecasters only); never changes the model. */
   forecast(horizon: number, xs?: RawFeatures[]): number[] {
-    if (this.model.family !== "forecaster") {
+    if (this.estimator.family !== "forecaster") {
       throw brookError(
         "INVALID_REQUEST",
         `model "${this.name}" is not a forecaster: ask it for predictions instead`,
       );
     }
-    return this.model.forecast(horizon, xs);
+    return this.estimator.forecast(horizon, xs);
   }
 
   /**
@@ -128,7 +129,7 @@ export class ModelHost {
    * learn `y` with `x` as exogenous features. `at` timestamps drift events.
    */
   learnOne(x: RawFeatures, y: Label | number | undefined, served?: Prediction | null, at = Date.now()): void {
-    const m = this.model;
+    const m = this.estimator;
     switch (m.family) {
       case "anomaly": {
         if (y !== undefined) {
@@ -164,7 +165,7 @@ export class ModelHost {
   /** The one-step forecast a forecaster would make for this observation, if it can make one yet. */
   private nextForecast(x: RawFeatures): number | undefined {
     try {
-      return (this.model as ForecastModel).forecast(1, x.size > 0 ? [x] : undefined)[0];
+      return (this.estimator as ForecastModel).forecast(1, x.size > 0 ? [x] : undefined)[0];
     } catch {
       return undefined; // not enough history yet (e.g. the first seasons of Holt-Winters)
     }
@@ -207,15 +208,15 @@ export class ModelHost {
 
   /** Model params as JSON. */
   params(): Json {
-    return this.model.getParams();
+    return this.estimator.getParams();
   }
 
-  snapshot(): HostSnapshot {
-    const snap: HostSnapshot = {
+  snapshot(): ModelSnapshot {
+    const snap: ModelSnapshot = {
       seq: this.seq,
       version: this.version,
       learned: this.learned,
-      state: this.model.toState(),
+      state: this.estimator.toState(),
       metrics: this.metrics.map((m) => m.toState()),
     };
     if (this.drift) {
@@ -229,7 +230,7 @@ export class ModelHost {
   }
 
   /** Returns to an earlier snapshot (a rollback): state, metrics and drift watch; the version moves on. */
-  rollbackTo(s: HostSnapshot): void {
+  rollbackTo(s: ModelSnapshot): void {
     const version = this.version;
     const seq = this.seq;
     this.restoreSnapshot(s);
@@ -254,7 +255,7 @@ export class ModelHost {
   }
 
   /** Restores a snapshot taken by {@link snapshot} of a model with the same spec. */
-  restoreSnapshot(s: HostSnapshot): void {
+  restoreSnapshot(s: ModelSnapshot): void {
     this.load(s.state, s.metrics, s.learned);
     this.version = s.version;
     this.seq = s.seq;
@@ -283,7 +284,7 @@ export class ModelHost {
     const state = (d.format === undefined && d.state !== undefined ? d.state : doc) as StateEnvelope;
     checkEnvelope(state);
     // Validate by loading into a fresh copy: a bad state throws here and touches nothing.
-    this.model.clone().fromState(state);
+    this.estimator.clone().fromState(state);
     let metrics: StateEnvelope[] | undefined;
     if (Array.isArray(d.metrics) && d.metrics.length === this.metrics.length) {
       try {
@@ -300,7 +301,7 @@ export class ModelHost {
 
   /** Replaces the model's learned state (and the metrics', fresh when not given). */
   load(state: StateEnvelope, metrics: StateEnvelope[] | undefined, learned: number): void {
-    this.model.fromState(state);
+    this.estimator.fromState(state);
     for (const [i, m] of this.metrics.entries()) m.fromState(metrics?.[i] ?? m.clone().toState());
     this.learned = learned;
     this.touched = Date.now();
