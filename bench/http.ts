@@ -13,7 +13,7 @@
  */
 import { Agent, request } from "node:http";
 import { join } from "node:path";
-import { featuresJson } from "../src/cli/payloads.js";
+import { featuresText } from "../src/codec/events.js";
 import { loadStream } from "../src/data/datasets.js";
 import { LOAD_TOOL, type LoadResult, load } from "./load.js";
 import { type Child, startBrookServer, startReference } from "./servers/spawn.js";
@@ -22,8 +22,8 @@ import { fmt, table } from "./table.js";
 const rows = loadStream("phishing").rows.slice(0, 100);
 const PREDICT = "/v1/models/default/predict";
 const LEARN = "/v1/models/default/learn";
-const predictBodies = rows.map((r) => `{"x":${featuresJson(r.x)}}`);
-const learnBodies = rows.map((r) => `{"x":${featuresJson(r.x)},"y":${JSON.stringify(r.y)}}`);
+const predictBodies = rows.map((r) => `{"x":${featuresText(r.x)}}`);
+const learnBodies = rows.map((r) => `{"x":${featuresText(r.x)},"y":${JSON.stringify(r.y)}}`);
 
 async function run(url: string, bodies: string[], connections: number, seconds: number): Promise<LoadResult> {
   await load({ url, method: "POST", bodies, connections, seconds: 1 }); // warm-up
@@ -243,7 +243,7 @@ async function freshness(seconds: number): Promise<string> {
         const learner = agents[i % agents.length]!;
         const follower = agents[(i + 1) % agents.length]!;
         const { json } = await post(learner, brook.url, LEARN, learnBodies[i % learnBodies.length]!);
-        const body = `{"x":${featuresJson(rows[0]!.x)},"min_version":${json.version}}`;
+        const body = `{"x":${featuresText(rows[0]!.x)},"min_version":${json.version}}`;
         const t0 = performance.now();
         await Promise.all([
           post(learner, brook.url, PREDICT, body).then(() => own.push(performance.now() - t0)),

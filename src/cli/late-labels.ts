@@ -1,7 +1,8 @@
 import { performance } from "node:perf_hooks";
+import { featuresText } from "../codec/events.js";
 import type { Row } from "../data/datasets.js";
 import { BrookClient, problemLine, problemOf, ServerError } from "./client.js";
-import { featuresJson, metricLine } from "./payloads.js";
+import { metricLine } from "./payloads.js";
 
 /** How `replay --delay-labels` sends a stream. */
 export interface LateLabelOptions {
@@ -117,7 +118,7 @@ export async function replayLateLabels(
   const predict = async (entry: Waiting): Promise<void> => {
     try {
       const row = rows[entry.row]!;
-      const res = await client.send("POST", predictPath, `{"x":${featuresJson(row.x)},"remember":true}`);
+      const res = await client.send("POST", predictPath, `{"x":${featuresText(row.x)},"remember":true}`);
       if (!res.ok) throw await problemOf(res);
       entry.id = ((await res.json()) as { id: string }).id;
       entry.due = performance.now() + delayLabelsMs;

@@ -1,6 +1,3 @@
-/** JSON of a feature map, keeping its key order (JSON.stringify of an object would not). */
-export { featuresText as featuresJson } from "../codec/events.js";
-
 /** The metrics of a `/v1` learn answer as one status line: `ROCAUC: 0.95, Accuracy: 0.9`. */
 export function metricLine(body: unknown): string {
   const metrics = (body as { metrics?: Record<string, number> }).metrics ?? {};

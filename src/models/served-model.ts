@@ -23,7 +23,7 @@ import {
   scorePrediction,
   type Task,
 } from "../learn/index.js";
-import type { DriftEvent, ModelSnapshot, ImportedState, ModelExport } from "./snapshot.js";
+import type { DriftEvent, ImportedState, ModelExport, ModelSnapshot } from "./snapshot.js";
 import { VersionGate } from "./version-gate.js";
 
 /** One example, validated and in the model's own target type (`y` may be absent for anomaly detectors). */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { featuresJson } from "../../src/cli/commands/replay.js";
+import { featuresText } from "../../src/codec/events.js";
 import { loadStream } from "../../src/data/datasets.js";
 import { pyPercent } from "../../src/learn/math/py-format.js";
 import { num, readCombo } from "../helpers/river.js";
@@ -25,7 +25,7 @@ describe("the original blog routes", () => {
     const { rows } = loadStream("phishing");
     for (const [i, row] of rows.entries()) {
       // Exactly what the original send_requests.py sent: the features and int(y).
-      const body = `{"x":${featuresJson(row.x)},"y":${row.y ? 1 : 0}}`;
+      const body = `{"x":${featuresText(row.x)},"y":${row.y ? 1 : 0}}`;
       const res = await call(brook.url, "PUT", "/update_model", body);
       assert.equal(res.status, 200);
       const expected = `ROCAUC: ${pyPercent(num(combo.rows[i].metrics["ROCAUC(n_thresholds=10)"]), 2)}`;

@@ -14,6 +14,7 @@ import {
   progressLine,
   type SupervisedModel,
 } from "../../learn/index.js";
+import { numberOption } from "../numbers.js";
 
 export interface EvaluateOptions {
   model: string;
@@ -86,18 +87,21 @@ export function addEvaluateCommand(program: Command): void {
     )
     .option("-m, --model <spec>", "model spec", "StandardScaler | LogisticRegression")
     .option("--metrics <specs>", "comma-separated metrics (default by task: ROCAUC, Accuracy or MAE)")
-    .option("--print-every <n>", "print the metrics every n rows", (v) => positiveInt("print-every", v), 200)
+    .option(
+      "--print-every <n>",
+      "print the metrics every n rows",
+      numberOption("print-every", { min: 1, integer: true }),
+      200,
+    )
     .option("--target <column>", "target column (default: the dataset's, or the last CSV column)")
-    .option("--horizon <n>", "forecasters: steps ahead to evaluate", (v) => positiveInt("horizon", v), 12)
+    .option(
+      "--horizon <n>",
+      "forecasters: steps ahead to evaluate",
+      numberOption("horizon", { min: 1, integer: true }),
+      12,
+    )
     .option("--exogenous", "forecasters: pass the other columns as exogenous features")
     .action((source: string, opts: EvaluateOptions) => {
       evaluate(source, opts, (line) => process.stdout.write(`${line}\n`));
     });
-}
-
-function positiveInt(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UsageError(`--${name} must be a positive integer, got "${value}"`);
-  return n;
 }

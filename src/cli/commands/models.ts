@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { splitMetrics } from "../../config/config.js";
 import { UsageError } from "../../errors.js";
 import { BrookClient, defaultUrl } from "../client.js";
+import { numberOption } from "../numbers.js";
 import { table } from "../table.js";
 
 /** What the commands read back from `/v1/models...` (only the fields they show). */
@@ -53,16 +54,6 @@ export function specBody(spec: string): unknown {
     }
   }
   return spec;
-}
-
-function nonNegativeInteger(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === "" || !Number.isSafeInteger(n) || n < 0) {
-      throw new UsageError(`--${name} must be a non-negative integer, got "${value}"`);
-    }
-    return n;
-  };
 }
 
 /** Asks a yes/no question on the terminal; anything but y/yes is a no. */
@@ -184,7 +175,7 @@ export function addModelsCommand(program: Command): void {
     .requiredOption(
       "--version <n>",
       "version to go back to (at or after a checkpoint)",
-      nonNegativeInteger("version"),
+      numberOption("version", { min: 0, integer: true }),
     )
     .action(async (name: string, opts: { url: string; version: number }) => {
       const { body } = await new BrookClient(opts.url).json<{

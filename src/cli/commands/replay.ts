@@ -1,14 +1,15 @@
 import type { Command } from "commander";
+import { featuresText } from "../../codec/events.js";
 import { loadStream, type Row } from "../../data/datasets.js";
 import { UsageError } from "../../errors.js";
 import type { Label } from "../../learn/index.js";
 import { BrookClient, defaultUrl, problemLine, problemOf, type ServerError } from "../client.js";
 import { replayLateLabels } from "../late-labels.js";
-import { featuresJson, metricLine } from "../payloads.js";
+import { numberOption } from "../numbers.js";
+import { metricLine } from "../payloads.js";
 import { Progress } from "../progress.js";
 
 // Kept importable from here: tests and benchmarks build request bodies with it.
-export { featuresJson } from "../payloads.js";
 
 export interface ReplayOptions {
   url: string;
@@ -39,7 +40,7 @@ export interface ReplaySummary {
 function bodyFor(row: Row, route: ReplayOptions["route"]): string {
   // The original client sent int(y) for booleans; the /v1 API takes the label as is.
   const y: Label | number = route === "update_model" && typeof row.y === "boolean" ? Number(row.y) : row.y;
-  return `{"x":${featuresJson(row.x)},"y":${JSON.stringify(y)}}`;
+  return `{"x":${featuresText(row.x)},"y":${JSON.stringify(y)}}`;
 }
 
 interface Sent {
@@ -121,18 +122,6 @@ export async function replay(source: string, options: ReplayOptions): Promise<Re
   return { ...summary, seconds, metrics };
 }
 
-function positiveNumber(name: string, integer: boolean) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < 0 || (integer && (!Number.isInteger(n) || n < 1))) {
-      throw new UsageError(
-        `--${name} must be ${integer ? "a positive integer" : "a number >= 0"}, got "${value}"`,
-      );
-    }
-    return n;
-  };
-}
-
 /** The summary printed on stdout: one line of counts, then the model's metric lines. */
 export function summaryText(summary: ReplaySummary, delayLabels?: number): string {
   const rate = summary.seconds > 0 ? Math.round(summary.rows / summary.seconds).toLocaleString("en-US") : "-";
@@ -157,25 +146,30 @@ export function addReplayCommand(program: Command): void {
     )
     .option("--model <name>", "model name for --route v1", "default")
     .option("--target <column>", "target column (default: the dataset's, or the last CSV column)")
-    .option("--delay <seconds>", "pause before each request", positiveNumber("delay", false), 0)
+    .option(
+      "--delay <seconds>",
+      "pause before each request",
+      numberOption("delay", { min: 0, integer: false }),
+      0,
+    )
     .option(
       "--delay-labels <seconds>",
       "production-like traffic (implies --route v1): predict each row, send its label this much later",
-      positiveNumber("delay-labels", false),
+      numberOption("delay-labels", { min: 0, integer: false }),
     )
     .option(
       "--max-pending <n>",
       "with --delay-labels: most predictions waiting for their labels",
-      positiveNumber("max-pending", true),
+      numberOption("max-pending", { min: 1, integer: true }),
       10_000,
     )
     .option(
       "--concurrency <n>",
       "requests in flight at once (1 keeps River's order)",
-      positiveNumber("concurrency", true),
+      numberOption("concurrency", { min: 1, integer: true }),
       1,
     )
-    .option("--limit <n>", "send only the first n rows", positiveNumber("limit", true))
+    .option("--limit <n>", "send only the first n rows", numberOption("limit", { min: 1, integer: true }))
     .option("--no-progress", "no progress display on stderr")
     .action(async (source: string, opts: ReplayOptions & { route: string }, command: Command) => {
       if (opts.route !== "update_model" && opts.route !== "v1") {

@@ -21,5 +21,3 @@ export class LogisticRegression extends GLMClassifier<LogisticRegressionParams> 
     this.core = checkedCore(this.kind, this.params);
   }
 }
-
-export { checkedCore };
