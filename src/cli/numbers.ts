@@ -11,7 +11,9 @@ export function numberOption(name: string, { min, integer }: { min: number; inte
       const what = integer
         ? min === 0
           ? "a non-negative integer"
-          : `an integer >= ${min}`
+          : min === 1
+            ? "a positive integer"
+            : `an integer >= ${min}`
         : `a number >= ${min}`;
       throw new UsageError(`--${name} must be ${what}, got "${value}"`);
     }
