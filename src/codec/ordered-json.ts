@@ -12,8 +12,45 @@ const INTEGER_KEY = /"(?:0|[1-9]\d*)"\s*:/;
 
 export class JsonSyntaxError extends Error {}
 
-/** Parses JSON text; objects with integer-like keys carry their wire key order. */
-export function parseOrderedJson(text: string): unknown {
+/** Valid JSON nested deeper than the limit: refused before anything recursive (a parser, a serializer, a channel) meets it. */
+export class JsonDepthError extends Error {
+  constructor(readonly limit: number) {
+    super(`the body is nested deeper than ${limit} levels`);
+  }
+}
+
+/**
+ * Whether `text` opens more than `max` arrays or objects inside each other (strings skipped).
+ * Valid JSON needs two characters per level, so short texts are not scanned at all.
+ */
+export function nestedDeeperThan(text: string, max: number): boolean {
+  if (text.length <= 2 * max) return false;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // Skip the string, escapes included.
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 123 || c === 91) {
+      if (++depth > max) return true;
+    } else if (c === 125 || c === 93) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/**
+ * Parses JSON text; objects with integer-like keys carry their wire key order. With
+ * `maxDepth`, text nested deeper is refused ({@link JsonDepthError}) before it is parsed.
+ */
+export function parseOrderedJson(text: string, maxDepth = Number.POSITIVE_INFINITY): unknown {
+  if (maxDepth !== Number.POSITIVE_INFINITY && nestedDeeperThan(text, maxDepth))
+    throw new JsonDepthError(maxDepth);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -38,6 +38,8 @@ export interface Config {
   readonly eventIdCapacity: number;
   /** HTTP worker processes (node:cluster); 1 serves from this one process. */
   readonly workers: number;
+  /** Seconds a shutdown waits for requests in flight before it cuts their connections. */
+  readonly drainTimeout: number;
   /** How long a predict with `min_version` waits for the model to reach it (ms). */
   readonly readWaitMs: number;
   /** Largest accepted request body, in bytes. */
@@ -46,6 +48,8 @@ export interface Config {
   readonly maxBatch: number;
   /** Most features in one instance. */
   readonly maxFeatures: number;
+  /** Deepest nesting of arrays and objects a request body may have. */
+  readonly maxDepth: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   /** Who serves the hot routes: the lean dispatcher in front of Fastify, or Fastify itself (to measure). */
   readonly httpDispatch: (typeof DISPATCH)[number];
@@ -200,6 +204,12 @@ export const settings: { readonly [K in keyof Config]: Setting } = {
     help: "HTTP worker processes, each with read replicas of the models (1: one process)",
     parse: integer(1, 256),
   },
+  drainTimeout: {
+    env: "BROOK_DRAIN_TIMEOUT",
+    default: 10,
+    help: "seconds a shutdown waits for requests in flight before closing their connections",
+    parse: integer(0, 3600),
+  },
   readWaitMs: {
     env: "BROOK_READ_WAIT_MS",
     default: 1000,
@@ -223,6 +233,12 @@ export const settings: { readonly [K in keyof Config]: Setting } = {
     default: 10_000,
     help: "most features per instance",
     parse: integer(1, 10_000_000),
+  },
+  maxDepth: {
+    env: "BROOK_MAX_DEPTH",
+    default: 256,
+    help: "deepest nesting of arrays and objects in a request body (model states of deep trees need more than predictions)",
+    parse: integer(2, 1000),
   },
   logLevel: {
     env: "BROOK_LOG_LEVEL",

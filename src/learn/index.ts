@@ -83,6 +83,7 @@ export { OneHotEncoder } from "./preprocessing/one-hot-encoder.js";
 export { StandardScaler } from "./preprocessing/standard-scaler.js";
 export { build, describe, restore, type Spec, specStringToJson } from "./spec/build.js";
 export { kinds, lookup } from "./spec/registry.js";
+export { drawSeeds, type Seeds, unseededPaths, withSeeds } from "./spec/seeds.js";
 export {
   evaluate as evaluateForecaster,
   HorizonMetric,

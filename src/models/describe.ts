@@ -50,6 +50,7 @@ export function describeWriter(w: ModelWriter): ModelDetails {
   };
   if (h.drift)
     details.drift = { detector: w.record.drift, detections: h.drift.detections, recent: h.drift.recent };
+  if (w.record.seeds) details.seeds = w.record.seeds;
   details.created_at = w.record.createdAt;
   details.updated_at = h.updatedAt.toISOString();
   return details;

@@ -37,7 +37,7 @@ export interface CheckpointBody {
 /** A model as created, before any event. */
 export function emptyState(record: ModelRecord, limits: StateLimits): ModelState {
   return {
-    model: new ServedModel(record.name, record.spec as string, record.metrics, record.drift),
+    model: ServedModel.fromRecord(record),
     pending: new PendingPredictions(limits.pendingCapacity),
     eventIds: new RecentEventIds(limits.eventIdCapacity),
   };

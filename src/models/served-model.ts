@@ -17,12 +17,15 @@ import {
   type Proba,
   predictFor,
   type RawFeatures,
+  type Seeds,
   type Spec,
   type StateEnvelope,
   StateError,
   scorePrediction,
   type Task,
+  withSeeds,
 } from "../learn/index.js";
+import type { ModelRecord } from "../store/ports.js";
 import type { DriftEvent, ImportedState, ModelExport, ModelSnapshot } from "./snapshot.js";
 import { VersionGate } from "./version-gate.js";
 
@@ -72,15 +75,26 @@ export class ServedModel {
     spec: Spec,
     metricSpecs: readonly string[] = [],
     driftSpec?: string,
+    /** Seeds drawn when the model was created, for the params its spec left to chance. */
+    seeds?: Seeds,
   ) {
     this.gate = new VersionGate(name, () => this.version);
-    this.estimator = asModel(build(spec));
+    const built = asModel(build(spec));
+    this.estimator =
+      seeds && Object.keys(seeds).length > 0
+        ? asModel(build(withSeeds(built.toSpec(), seeds) as Spec))
+        : built;
     this.spec = typeof spec === "string" ? spec : describe(this.estimator);
     this.metrics = buildMetrics(metricSpecs, this.estimator.task);
     this.drift =
       driftSpec === undefined
         ? undefined
         : { detector: buildDrift(driftSpec, this.estimator.task), detections: 0, recent: [] };
+  }
+
+  /** The model a creation record describes (seeds included), before any event. */
+  static fromRecord(record: ModelRecord): ServedModel {
+    return new ServedModel(record.name, record.spec as string, record.metrics, record.drift, record.seeds);
   }
 
   get updatedAt(): Date {

@@ -1,5 +1,5 @@
 import { brookError } from "../errors.js";
-import type { Json } from "../learn/index.js";
+import { drawSeeds, type Json } from "../learn/index.js";
 import { checkModelName } from "../models/names.js";
 import { ServedModel } from "../models/served-model.js";
 import { ModelWriter, type WriterOptions } from "../models/writer.js";
@@ -106,10 +106,13 @@ export class Engine {
           },
         );
       }
-      // Build it once to validate the spec and metrics before anything is stored.
-      new ServedModel(name, spec as string, metrics, drift);
+      // Build it once to validate the spec and metrics before anything is stored, and fix
+      // the seeds it leaves to chance: every replay and replica must draw the same numbers.
+      const probe = new ServedModel(name, spec as string, metrics, drift);
+      const seeds = drawSeeds(probe.estimator.toSpec());
       const record: ModelRecord = { name, spec, metrics: [...metrics], createdAt: new Date().toISOString() };
       if (drift !== undefined) record.drift = drift;
+      if (Object.keys(seeds).length > 0) record.seeds = seeds;
       await this.storage.dropModel(name); // leftovers of an interrupted deletion
       const writer = await ModelWriter.open(record, this.storage, this.options);
       await this.storage.saveRegistry([...this.records, record]);

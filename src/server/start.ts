@@ -9,6 +9,7 @@ import { connectWorker } from "../runtime/cluster/worker.js";
 import { LocalBackend } from "../runtime/local-backend.js";
 import { makeLogger } from "../runtime/logger.js";
 import { openEngine, storageFor } from "../runtime/open.js";
+import { startFailure } from "../runtime/start-failure.js";
 import type { Storage } from "../store/ports.js";
 import { buildApp } from "./app.js";
 import type { Backend } from "./backend.js";
@@ -47,25 +48,55 @@ export async function startBrook(config: Config, storage: Storage = storageFor(c
     await app.close();
     throw err;
   }
-  return { app, backend, url, close: () => app.close() };
+  return { app, backend, url, close: () => closeWithin(app, config.drainTimeout * 1000) };
+}
+
+/**
+ * Closes the app (new requests get 503, the ones in flight finish, then the models checkpoint)
+ * within a bound: connections still open after `ms` (a client that never finishes its body)
+ * are cut, so a shutdown never waits forever.
+ */
+export async function closeWithin(app: FastifyInstance, ms: number): Promise<void> {
+  const timer = setTimeout(() => app.server.closeAllConnections(), ms);
+  timer.unref();
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A cluster worker: gets every model from the primary, then serves its replicas. */
 export async function startWorker(config: Config, log: Logger): Promise<void> {
   let app: FastifyInstance | undefined;
   let closing = false;
-  const { backend, listening } = await connectWorker(() => {
+  const { backend, listening, failed } = await connectWorker(() => {
     if (closing) return;
     closing = true;
-    void (app?.close() ?? Promise.resolve()).then(() => process.exit(0));
+    void (app ? closeWithin(app, config.drainTimeout * 1000) : Promise.resolve()).then(() => process.exit(0));
   });
   const id = String(backend.workerId);
+  const logger = log.child({ worker: backend.workerId });
+  backend.onError = (err, model) =>
+    logger.error({ err, model }, "replica dropped, asking the writer for its state");
   app = buildApp({
     config,
     backend,
-    logger: log.child({ worker: backend.workerId }),
+    logger,
     headers: { "x-brook-worker": id },
     requestIdPrefix: `w${id}-`,
   });
-  listening(await listen(app, config));
+  let url: string;
+  try {
+    url = await listen(app, config);
+  } catch (err) {
+    // The primary says why, once, and stops the cluster: a worker that cannot bind is not restarted.
+    failed(startFailure(err, config));
+    return;
+  }
+  // A worker holds no state of its own: an error that escaped a request is logged, and the
+  // worker goes on serving (the request it belonged to already got its 500).
+  process.on("uncaughtException", (err) => logger.error({ err }, "uncaught error"));
+  process.on("unhandledRejection", (err) => logger.error({ err }, "unhandled rejection"));
+  listening(url);
 }

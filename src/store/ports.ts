@@ -48,6 +48,8 @@ export interface ModelRecord {
   metrics: string[];
   /** Spec of a drift detector watching the model's errors. */
   drift?: string;
+  /** Seeds drawn at creation for the params the spec left to chance (`None`), by param path. */
+  seeds?: Record<string, number>;
   createdAt: string;
 }
 

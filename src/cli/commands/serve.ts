@@ -1,8 +1,10 @@
 import cluster from "node:cluster";
 import type { Command } from "commander";
 import { type Config, kebab, loadConfig, settings } from "../../config/config.js";
+import { LearnError } from "../../learn/index.js";
 import { Primary } from "../../runtime/cluster/primary.js";
 import { makeLogger } from "../../runtime/logger.js";
+import { startFailure } from "../../runtime/start-failure.js";
 import { startBrook, startWorker } from "../../server/start.js";
 
 /** Runs `close` once on SIGINT/SIGTERM, then exits (0 on success). */
@@ -27,16 +29,32 @@ function onSignals(
   process.on("SIGTERM", () => shutdown("SIGTERM"));
 }
 
+/**
+ * A start-up failure: one line on stderr (what, where, what to do); exit status 2 for a
+ * mistake in the configuration (a bad spec), 1 for anything else.
+ */
+function cannotStart(err: unknown, config: Config): never {
+  console.error(`brook: ${startFailure(err, config)}`);
+  process.exit(err instanceof LearnError ? 2 : 1);
+}
+
 /** Starts Brook: one process (`--workers 1`), or a primary (the writer) with HTTP workers. */
 async function serve(config: Config): Promise<void> {
   const log = makeLogger(config);
   if (config.workers > 1) {
     if (cluster.isWorker) return startWorker(config, log);
-    const primary = await Primary.start(config, log);
+    const primary = await Primary.start(config, log).catch((err) => cannotStart(err, config));
     onSignals(log, () => primary.shutdown());
+    try {
+      await primary.started;
+    } catch (err) {
+      await primary.shutdown();
+      console.error(`brook: ${(err as Error).message}`);
+      process.exit(1);
+    }
     return;
   }
-  const brook = await startBrook(config);
+  const brook = await startBrook(config).catch((err) => cannotStart(err, config));
   for (const m of await brook.backend.ops.list()) {
     log.info({ model: m.name, spec: m.spec, version: m.version }, `model "${m.name}" ready`);
   }

@@ -103,6 +103,7 @@ export class HalfSpaceTrees extends AnomalyDetector<HalfSpaceTreesParams> {
         type: "number",
         integer: true,
         nullable: true,
+        random: true,
         min: -Number.MAX_SAFE_INTEGER,
         max: Number.MAX_SAFE_INTEGER,
       },

@@ -29,6 +29,11 @@ export type ParamType =
       integer?: boolean;
       /** `null` is allowed (River's `None`). */
       nullable?: boolean;
+      /**
+       * A seed: `null` draws a fresh random one. The server fixes such seeds when a model is
+       * created (spec/seeds.ts), so that a served model stays a function of its log.
+       */
+      random?: boolean;
     }
   | { type: "boolean" }
   | { type: "string"; choices?: readonly string[] }

@@ -224,8 +224,21 @@ function describeToken(t: Token): string {
   }
 }
 
+/** Deepest nesting of parentheses and brackets in a spec (real ones nest a few levels). */
+export const MAX_SPEC_DEPTH = 64;
+
 /** Parses a spec string into a syntax tree (names are not resolved yet). */
 export function parseSpecString(src: string): Ast {
   if (src.trim() === "") throw new SpecError("the model spec is empty");
-  return new Parser(tokenize(src)).parseAll();
+  const tokens = tokenize(src);
+  // The parser recurses per level: refuse what could exhaust the stack, with a position.
+  let depth = 0;
+  for (const t of tokens) {
+    if (t.t !== "punct") continue;
+    if (t.v === "(" || t.v === "[") {
+      if (++depth > MAX_SPEC_DEPTH)
+        throw new SpecError(`the spec is nested deeper than ${MAX_SPEC_DEPTH} levels`, t.pos);
+    } else if (t.v === ")" || t.v === "]") depth--;
+  }
+  return new Parser(tokens).parseAll();
 }

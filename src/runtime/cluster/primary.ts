@@ -23,6 +23,8 @@ interface ReplicaView {
 interface WorkerState {
   worker: Worker;
   ready: boolean;
+  /** Whether it has listened for HTTP (a worker that exits before it did is not restarted). */
+  listened: boolean;
   replicas: Map<string, ReplicaView>;
 }
 
@@ -48,6 +50,13 @@ export class Primary {
   private flushScheduled = false;
   private shuttingDown = false;
   private firstUrl: string | undefined;
+  private startFailed: string | undefined;
+  private settleStart!: { resolve: (url: string) => void; reject: (err: Error) => void };
+  /** Resolves with the address once the first worker listens; rejects (one line) if the cluster cannot start. */
+  readonly started = new Promise<string>((resolve, reject) => {
+    this.settleStart = { resolve, reject };
+  });
+  private readonly startedHandled = this.started.catch(() => undefined);
   /** The operations workers forward. */
   private readonly ops: ModelOps;
 
@@ -85,9 +94,16 @@ export class Primary {
 
   private fork(): void {
     const worker = cluster.fork();
-    const state: WorkerState = { worker, ready: false, replicas: new Map() };
+    const state: WorkerState = { worker, ready: false, listened: false, replicas: new Map() };
     this.workers.set(worker.id, state);
-    worker.on("message", (msg: ToPrimary) => this.onMessage(state, msg));
+    worker.on("message", (msg: ToPrimary) => {
+      // The primary holds every writer: no message, however odd, may take it down.
+      try {
+        this.onMessage(state, msg);
+      } catch (err) {
+        this.log.error({ err, worker: worker.id }, "a message from a worker could not be handled");
+      }
+    });
   }
 
   /** Streams a writer's applied events to the workers. */
@@ -158,17 +174,28 @@ export class Primary {
         break;
       }
       case "listening":
+        s.listened = true;
         if (!this.firstUrl) {
           this.firstUrl = msg.url;
           this.log.info(
             { workers: this.config.workers },
             `Brook listening on ${msg.url} (${this.config.workers} workers)`,
           );
+          this.settleStart.resolve(msg.url);
         }
+        break;
+      case "failed":
+        this.startFailed ??= msg.reason;
         break;
       case "calls":
         void this.answer(s, msg.calls);
         break;
+      case "resync": {
+        // The replica could not apply an event: send it the writer's state again.
+        const writer = this.engine.list().find((w) => w.record.name === msg.model);
+        if (writer) this.sendModel(s, writer);
+        break;
+      }
     }
   }
 
@@ -211,8 +238,18 @@ export class Primary {
   }
 
   private onExit(worker: Worker, code: number | null, signal: string | null): void {
+    const state = this.workers.get(worker.id);
     this.workers.delete(worker.id);
     if (this.shuttingDown) return;
+    if (!state?.listened && !this.firstUrl) {
+      // The cluster never served: restarting would fail the same way.
+      this.settleStart.reject(
+        new Error(
+          this.startFailed ?? `a worker exited before it could serve (code ${code}, signal ${signal})`,
+        ),
+      );
+      return;
+    }
     // A worker holds no state of its own: start another, which catches up from the writer.
     this.log.warn({ worker: worker.id, code, signal }, "worker exited; starting a new one");
     setTimeout(() => {
@@ -230,7 +267,8 @@ export class Primary {
           if (s.worker.isDead()) return resolve();
           s.worker.once("exit", () => resolve());
           s.worker.send({ t: "shutdown" } satisfies ToWorker);
-          setTimeout(() => s.worker.process.kill("SIGKILL"), 15_000).unref();
+          // Workers cut their slow connections after the drain timeout; this is the backstop.
+          setTimeout(() => s.worker.process.kill("SIGKILL"), (this.config.drainTimeout + 5) * 1000).unref();
         }),
     );
     await Promise.all(exits);

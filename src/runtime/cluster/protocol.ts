@@ -26,7 +26,11 @@ export type ToPrimary =
   /** The replica has applied the model's events up to `seq`. */
   | { t: "ack"; model: string; seq: number }
   /** The worker listens for HTTP. */
-  | { t: "listening"; url: string };
+  | { t: "listening"; url: string }
+  /** The replica of a model failed to apply an event: it needs the writer's state again. */
+  | { t: "resync"; model: string }
+  /** The worker could not start (e.g. its port is taken): why, in one line. */
+  | { t: "failed"; reason: string };
 
 export type ToWorker =
   /** A model to serve, from this snapshot on (new model, or a worker catching up). */

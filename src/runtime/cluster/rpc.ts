@@ -64,7 +64,10 @@ export function encodeCall<K extends OpName>(id: number, op: K, args: Args<K>): 
 }
 
 /** Runs a call against the operations it was forwarded to (the primary's `LocalBackend`). */
-export function dispatch(ops: ModelOps, call: Call): Promise<unknown> {
+export async function dispatch(ops: ModelOps, call: Call): Promise<unknown> {
+  // A message is data from another process: check it before trusting its shape.
+  if (!Object.hasOwn(OPS, call.op) || !Array.isArray(call.args))
+    throw new Error(`malformed call ${String(call.op)}`);
   const codec = OPS[call.op] as ArgsCodec<OpName> | null;
   const args = codec ? codec.decode(call.args) : call.args;
   // One cast for every operation: `args` was encoded from `Args<op>` by encodeCall.

@@ -41,16 +41,30 @@ export class WorkerBackend {
     };
   }
 
-  /** Handles a message from the primary. */
+  /**
+   * Handles a message from the primary. A replica that fails to apply what it received is
+   * dropped and asks for the writer's state again (it never serves a state that may have diverged).
+   */
   receive(msg: ToWorker): void {
+    try {
+      this.apply(msg);
+    } catch (err) {
+      const model = "model" in msg && typeof msg.model === "string" ? msg.model : undefined;
+      this.onError(err, model);
+      if (model !== undefined) {
+        this.replicas.delete(model);
+        send({ t: "resync", model });
+      }
+    }
+  }
+
+  /** Where a failure to apply a message is reported (the worker's logger). */
+  onError: (err: unknown, model: string | undefined) => void = () => {};
+
+  private apply(msg: ToWorker): void {
     switch (msg.t) {
       case "model": {
-        const model = new ServedModel(
-          msg.record.name,
-          msg.record.spec as string,
-          msg.record.metrics,
-          msg.record.drift,
-        );
+        const model = ServedModel.fromRecord(msg.record);
         model.restoreSnapshot(msg.snapshot);
         this.replicas.set(msg.record.name, model);
         this.ack(msg.record.name, model.seq);
@@ -146,6 +160,8 @@ export interface WorkerConnection {
   backend: WorkerBackend;
   /** Tells the primary the worker listens at `url`. */
   listening(url: string): void;
+  /** Tells the primary why the worker could not start, then exits. */
+  failed(reason: string): void;
 }
 
 /**
@@ -171,5 +187,9 @@ export async function connectWorker(onShutdown: () => void): Promise<WorkerConne
   });
   send({ t: "hello" });
   await ready;
-  return { backend, listening: (url) => send({ t: "listening", url }) };
+  return {
+    backend,
+    listening: (url) => send({ t: "listening", url }),
+    failed: (reason) => process.send?.({ t: "failed", reason } satisfies ToPrimary, () => process.exit(1)),
+  };
 }

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { BrookError, brookError } from "../../errors.js";
+import type { Answer } from "../routes/route.js";
 import { readBody } from "./body.js";
 import type { Pipeline, PreparedRoute, Rendered } from "./pipeline.js";
 
@@ -85,12 +86,18 @@ export class Dispatcher {
       } catch (e) {
         return fail(e);
       }
+      const finish = (a: Answer) => {
+        let rendered: Rendered;
+        try {
+          rendered = this.pipeline.render(a);
+        } catch (e) {
+          return fail(e);
+        }
+        this.send(req, res, rendered, started);
+      };
       // Predictions answer synchronously; writes wait for their writer.
-      if (answer instanceof Promise) {
-        answer.then((a) => this.send(req, res, this.pipeline.render(a), started), fail);
-      } else {
-        this.send(req, res, this.pipeline.render(answer), started);
-      }
+      if (answer instanceof Promise) answer.then(finish, fail);
+      else finish(answer);
     });
   }
 

@@ -93,7 +93,7 @@ export class Pipeline {
     let body: unknown;
     if (route.check) {
       if (!text) throw brookError("INVALID_JSON", "the request body is empty: send a JSON object");
-      body = parseOrderedJson(text);
+      body = parseOrderedJson(text, this.config.maxDepth);
       route.check(body);
     }
     return route.def.handle({ params, body: body as never, headers });

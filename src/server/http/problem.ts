@@ -1,6 +1,6 @@
 /** One place that turns any error into the problem body and status a client sees. */
 import type { FastifyError } from "fastify";
-import { JsonSyntaxError } from "../../codec/ordered-json.js";
+import { JsonDepthError, JsonSyntaxError } from "../../codec/ordered-json.js";
 import { BrookError, brookError, isClientError, LEARN_ERROR_STATUS } from "../../errors.js";
 
 /** The JSON body of every error response. */
@@ -35,6 +35,8 @@ export function toProblem(err: unknown, requestId?: string): Problem {
   let e: unknown = err;
   if (e instanceof JsonSyntaxError)
     e = brookError("INVALID_JSON", `the body is not valid JSON: ${e.message}`);
+  if (e instanceof JsonDepthError)
+    e = brookError("INVALID_JSON", `${e.message} (the limit is --max-depth)`, { limit: e.limit });
   const fastifyCode = (e as FastifyError)?.code;
   if (fastifyCode && FASTIFY_CODES[fastifyCode]) e = FASTIFY_CODES[fastifyCode]();
   if (isClientError(e)) {
