@@ -13,6 +13,7 @@ import { Engine } from "../../src/runtime/engine.js";
 import { engineOptions, storageFor } from "../../src/runtime/open.js";
 import { type ServerProcess, spawnServer } from "../helpers/process.js";
 import { tempDir } from "../helpers/tmp.js";
+import { eventually } from "../helpers/wait.js";
 
 const rows = loadStream("phishing").rows;
 const obj = (x: ReadonlyMap<string, unknown>) => Object.fromEntries(x);
@@ -40,17 +41,17 @@ async function fromEachWorker(url: string, method: string, path: string, body?: 
 }
 
 async function waitConverged(url: string, version: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const d = (await fresh(url, "GET", "/v1/models/default")).body;
-    if (
-      d.version >= version &&
-      d.replicas.length === 2 &&
-      d.replicas.every((r: any) => r.replica_lag_events === 0)
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error("replicas did not converge");
+  await eventually(
+    async () => {
+      const d = (await fresh(url, "GET", "/v1/models/default")).body;
+      return (
+        d.version >= version &&
+        d.replicas.length === 2 &&
+        d.replicas.every((r: any) => r.replica_lag_events === 0)
+      );
+    },
+    { timeoutMs: 20_000, intervalMs: 25, what: "replicas converged" },
+  );
 }
 
 describe("a 2-worker cluster", () => {
@@ -133,7 +134,7 @@ describe("a 2-worker cluster", () => {
         return false;
       }
     };
-    for (let i = 0; i < 100 && workers.some(alive); i++) await new Promise((r) => setTimeout(r, 50));
+    await eventually(() => !workers.some(alive), { timeoutMs: 10_000, what: "every worker exited" });
     assert.deepEqual(workers.filter(alive), [], "no worker outlives the writer");
     await assert.rejects(fetch(`${other.url}/healthz`), "nothing answers on the port any more");
   });
@@ -171,20 +172,35 @@ describe("a 2-worker cluster", () => {
       }
     };
     const load = Promise.all(Array.from({ length: 8 }, (_, c) => client(c)));
-    await new Promise((r) => setTimeout(r, 400));
+    // Kill a worker once learns are flowing, and stop the load once more have been acknowledged.
+    await eventually(() => acked.size >= 20, { what: "learns acknowledged before the kill" });
     process.kill(pids[0]!, "SIGKILL");
-    await new Promise((r) => setTimeout(r, 1200));
+    const killedAt = acked.size;
+    await eventually(() => acked.size >= killedAt + 100, {
+      timeoutMs: 30_000,
+      what: "learns after the kill",
+    });
     stop = true;
     await load;
-    const info = (await fresh(server.url, "GET", "/v1/models/default")).body;
+    // The dead worker's connections are gone; a new one may still be starting: ask until answered.
+    const info = await eventually(async () => (await fresh(server.url, "GET", "/v1/models/default")).body, {
+      what: "the server answers after the kill",
+    });
     assert.equal(info.version, start + acked.size, "every acknowledged learn applied once");
-    await waitConverged(server.url, info.version);
-    const after = execFileSync("ps", ["-o", "pid=", "--ppid", String(server.child.pid)], { encoding: "utf8" })
-      .split("\n")
-      .map((s) => Number(s.trim()))
-      .filter((n) => n > 0);
-    assert.equal(after.length, 2, "a new worker replaced the dead one");
+    const after = await eventually(
+      () => {
+        const pids = execFileSync("ps", ["-o", "pid=", "--ppid", String(server.child.pid)], {
+          encoding: "utf8",
+        })
+          .split("\n")
+          .map((s) => Number(s.trim()))
+          .filter((n) => n > 0);
+        return pids.length === 2 && pids;
+      },
+      { timeoutMs: 20_000, what: "a new worker replaced the dead one" },
+    );
     assert.ok(!after.includes(pids[0]!));
+    await waitConverged(server.url, info.version);
     const exports = await fromEachWorker(server.url, "GET", "/v1/models/default/export");
     assert.deepEqual(exports[0].body, exports[1].body);
   });

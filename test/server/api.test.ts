@@ -42,7 +42,10 @@ describe("JSON API /v1/models", () => {
     // Same as learning the same stream locally, in the same order.
     const local = asSupervised(build("StandardScaler | LogisticRegression"));
     for (const r of phishing.slice(0, 400)) local.learnOne(r.x, r.y);
-    const p = await call(brook.url, "POST", "/v1/models/default/predict", { x: obj(phishing[500]!.x) });
+    const p = await call(brook.url, "POST", "/v1/models/default/predict", {
+      x: obj(phishing[500]!.x),
+      min_version: 400,
+    });
     assert.equal(p.body.version, 400);
     assert.equal(p.body.probabilities.true, local.predictProbaOne(phishing[500]!.x).get(true));
   });
@@ -67,7 +70,7 @@ describe("JSON API /v1/models", () => {
   });
 
   it("metrics follow progressive validation (each example scored before it is learned)", async () => {
-    const res = await call(brook.url, "GET", "/v1/models/default/metrics");
+    const res = await call(brook.url, "GET", "/v1/models/default/metrics?min_version=400");
     assert.equal(res.body.version, 400);
     const local = asSupervised(build("StandardScaler | LogisticRegression"));
     const acc = { right: 0, n: 0 };
@@ -81,7 +84,7 @@ describe("JSON API /v1/models", () => {
   });
 
   it("exports a state that rebuilds the exact model elsewhere", async () => {
-    const exp = await call(brook.url, "GET", "/v1/models/default/export");
+    const exp = await call(brook.url, "GET", "/v1/models/default/export?min_version=400");
     assert.equal(exp.status, 200);
     assert.equal(exp.body.version, 400);
     assert.equal(exp.body.state.format, "brook.state");
@@ -108,7 +111,7 @@ describe("JSON API /v1/models", () => {
     const other = await startTestServer();
     try {
       await call(other.url, "POST", "/v1/models/default/learn", body);
-      const exp = await call(other.url, "GET", "/v1/models/default/export");
+      const exp = await call(other.url, "GET", "/v1/models/default/export?min_version=1");
       assert.deepEqual(exp.body.state.state.steps[1].names, ["b", "10", "a", "2"]);
       assert.deepEqual(exp.body.state, JSON.parse(JSON.stringify(local.toState())));
     } finally {
@@ -136,7 +139,10 @@ describe("a regression model", () => {
     });
     assert.equal(res.status, 200);
     assert.deepEqual(Object.keys(res.body.metrics), ["MAE"]);
-    const p = await call(brook.url, "POST", "/v1/models/default/predict", { x: obj(trump[0]!.x) });
+    const p = await call(brook.url, "POST", "/v1/models/default/predict", {
+      x: obj(trump[0]!.x),
+      min_version: res.body.version,
+    });
     assert.equal(typeof p.body.prediction, "number");
     assert.equal(p.body.probabilities, undefined);
     const text = await call(brook.url, "POST", "/predict", { x: obj(trump[0]!.x) });

@@ -89,8 +89,8 @@ describe("named models, durable on disk", () => {
       instances: trump.slice(0, 150).map((r) => ({ x: obj(r.x), y: r.y })),
     });
     const before = [
-      (await call(brook.url, "GET", "/v1/models/default/export")).text,
-      (await call(brook.url, "GET", "/v1/models/trump/export")).text,
+      (await call(brook.url, "GET", "/v1/models/default/export?min_version=500")).text,
+      (await call(brook.url, "GET", "/v1/models/trump/export?min_version=150")).text,
     ];
     await brook.close();
     await start();
@@ -162,7 +162,7 @@ describe("named models, durable on disk", () => {
     const ck = await call(brook.url, "POST", "/v1/models/default/checkpoints");
     assert.equal(ck.status, 201);
     assert.equal(ck.body.checkpoint.version, 100);
-    const at100 = (await call(brook.url, "GET", "/v1/models/default/export")).body;
+    const at100 = (await call(brook.url, "GET", "/v1/models/default/export?min_version=100")).body;
     await call(brook.url, "POST", "/v1/models/default/learn", {
       instances: phishing.slice(100, 300).map((r) => ({ x: obj(r.x), y: r.y })),
     });
@@ -181,7 +181,8 @@ describe("named models, durable on disk", () => {
     assert.equal(rb.status, 200);
     assert.equal(rb.body.restored.version, 100);
     assert.equal(rb.body.version, 301);
-    const now = (await call(brook.url, "GET", "/v1/models/default/export")).body;
+    const now = (await call(brook.url, "GET", `/v1/models/default/export?min_version=${rb.body.version}`))
+      .body;
     assert.deepEqual(now.state, at100.state);
     const bad = await call(brook.url, "POST", "/v1/models/default/rollback", { version: -1 });
     assert.equal(bad.status, 400);
@@ -194,8 +195,14 @@ describe("named models, durable on disk", () => {
     assert.equal(imp.status, 200);
     assert.equal(imp.body.learned, 100);
     for (const r of phishing.slice(300, 305)) {
-      const a = await call(brook.url, "POST", "/v1/models/default/predict", { x: obj(r.x) });
-      const b = await call(brook.url, "POST", "/v1/models/copy/predict", { x: obj(r.x) });
+      const a = await call(brook.url, "POST", "/v1/models/default/predict", {
+        x: obj(r.x),
+        min_version: rb.body.version,
+      });
+      const b = await call(brook.url, "POST", "/v1/models/copy/predict", {
+        x: obj(r.x),
+        min_version: imp.body.version,
+      });
       assert.deepEqual(a.body.probabilities, b.body.probabilities);
     }
     const wrong = await call(brook.url, "POST", "/v1/models/trumpless/import", at100);

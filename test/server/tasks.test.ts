@@ -31,7 +31,10 @@ describe("tasks over HTTP", () => {
     });
     assert.equal(res.status, 200, res.text);
     assert.ok(res.body.metrics.Accuracy > 0.5);
-    const p = await call(brook.url, "POST", "/v1/models/seg/predict", { x: obj(seg[0]!.x) });
+    const p = await call(brook.url, "POST", "/v1/models/seg/predict", {
+      x: obj(seg[0]!.x),
+      min_version: res.body.version,
+    });
     assert.equal(typeof p.body.prediction, "string");
     assert.equal(Object.keys(p.body.probabilities).length, 7);
     const bad = await call(brook.url, "POST", "/v1/models/seg/learn", { x: obj(seg[0]!.x), y: [1] });
@@ -45,7 +48,10 @@ describe("tasks over HTTP", () => {
     const x = { popup_window: "yes", https: 1, age_of_domain: "old", long_url: 0 };
     const learn = await call(brook.url, "POST", "/v1/models/cat/learn", { x, y: true });
     assert.equal(learn.status, 200, learn.text);
-    const p = await call(brook.url, "POST", "/v1/models/cat/predict", { x: { ...x, popup_window: "no" } });
+    const p = await call(brook.url, "POST", "/v1/models/cat/predict", {
+      x: { ...x, popup_window: "no" },
+      min_version: learn.body.version,
+    });
     assert.equal(p.status, 200);
     const numeric = await call(brook.url, "POST", "/v1/models/default/learn", { x, y: true });
     assert.equal(numeric.status, 400);
@@ -73,7 +79,10 @@ describe("tasks over HTTP", () => {
     const unlabelled = await call(brook.url, "POST", "/v1/models/hst/learn", { x: obj(rows[0]!.x) });
     assert.equal(unlabelled.status, 200);
     assert.equal(unlabelled.body.metrics.ROCAUC, res.body.metrics.ROCAUC, "no label, no metric update");
-    const p = await call(brook.url, "POST", "/v1/models/hst/predict", { x: obj(rows[1]!.x) });
+    const p = await call(brook.url, "POST", "/v1/models/hst/predict", {
+      x: obj(rows[1]!.x),
+      min_version: unlabelled.body.version,
+    });
     assert.equal(typeof p.body.score, "number");
     assert.equal(p.body.prediction, undefined);
     const bad = await call(brook.url, "POST", "/v1/models/hst/learn", { x: obj(rows[0]!.x), y: "spam" });
@@ -93,7 +102,10 @@ describe("tasks over HTTP", () => {
     });
     assert.equal(res.status, 200, res.text);
     assert.ok(res.body.metrics.MAE > 0);
-    const f = await call(brook.url, "POST", "/v1/models/air/forecast", { horizon: 12 });
+    const f = await call(brook.url, "POST", "/v1/models/air/forecast", {
+      horizon: 12,
+      min_version: res.body.version,
+    });
     assert.equal(f.status, 200);
     const local = asModel(build(spec)) as ForecastModel;
     for (const y of series) local.learnOne(y);

@@ -56,7 +56,6 @@ export class Primary {
   readonly started = new Promise<string>((resolve, reject) => {
     this.settleStart = { resolve, reject };
   });
-  private readonly startedHandled = this.started.catch(() => undefined);
   /** The operations workers forward. */
   private readonly ops: ModelOps;
 
@@ -85,6 +84,8 @@ export class Primary {
   static async start(config: Config, log: Logger): Promise<Primary> {
     const engine = await openEngine(config, log);
     const primary = new Primary(config, engine, log);
+    // Whoever starts the primary awaits `started`; until then a failure must not be "unhandled".
+    primary.started.catch(() => undefined);
     // V8's serializer: event texts cross the channel as they are, not escaped into JSON again.
     cluster.setupPrimary({ serialization: "advanced" });
     cluster.on("exit", (worker, code, signal) => primary.onExit(worker, code, signal));

@@ -171,10 +171,14 @@ export interface WorkerConnection {
  */
 export async function connectWorker(onShutdown: () => void): Promise<WorkerConnection> {
   const backend = new WorkerBackend(cluster.worker?.id ?? 0);
+  // Test hook: replicas that lag on purpose (every replication message delayed by the same
+  // time, so their order is kept), to show that read-your-writes holds under lag.
+  const lag = Number(process.env.BROOK_TEST_REPLICA_DELAY_MS ?? 0);
   const ready = new Promise<void>((resolve) => {
     process.on("message", (msg: ToWorker) => {
       if (msg.t === "ready") resolve();
       else if (msg.t === "shutdown") onShutdown();
+      else if (lag > 0 && msg.t !== "replies" && msg.t !== "model") setTimeout(() => backend.receive(msg), lag);
       else backend.receive(msg);
     });
   });

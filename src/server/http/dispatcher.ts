@@ -82,7 +82,7 @@ export class Dispatcher {
       if (err) return err instanceof BrookError ? fail(err) : void res.destroy();
       let answer: ReturnType<Pipeline["execute"]>;
       try {
-        answer = this.pipeline.execute(r.route, text, params, req.headers);
+        answer = this.pipeline.execute(r.route, text, params, req.headers, req.url!);
       } catch (e) {
         return fail(e);
       }

@@ -33,6 +33,7 @@ export function registerRoutes(
           request.body as string | undefined,
           request.params as Record<string, string>,
           request.headers,
+          request.url,
         );
         return reply(pipeline, pipeline.render(answer), res);
       },

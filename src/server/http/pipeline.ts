@@ -19,6 +19,7 @@ import { toProblem } from "./problem.js";
 export interface PreparedRoute {
   def: AnyRoute;
   check: BodyCheck | undefined;
+  queryCheck: BodyCheck | undefined;
 }
 
 /** An answer as bytes on the wire. */
@@ -30,6 +31,7 @@ export interface Rendered {
   close?: boolean;
 }
 
+const NO_QUERY: Record<string, string> = Object.freeze({}) as Record<string, string>;
 const JSON_TYPE = "application/json; charset=utf-8";
 const TEXT_TYPE = "text/plain; charset=utf-8";
 const PROBLEM_TYPE = "application/problem+json; charset=utf-8";
@@ -54,7 +56,11 @@ export class Pipeline {
   }
 
   prepare(def: AnyRoute): PreparedRoute {
-    return { def, check: def.body ? compileCheck(def.body) : undefined };
+    return {
+      def,
+      check: def.body ? compileCheck(def.body) : undefined,
+      queryCheck: def.query ? compileCheck(def.query) : undefined,
+    };
   }
 
   /** From now on, every request is answered 503 (the server is shutting down). */
@@ -89,14 +95,21 @@ export class Pipeline {
     text: string | undefined,
     params: Record<string, string>,
     headers: IncomingHttpHeaders,
+    url: string,
   ): Answer | Promise<Answer> {
+    let query: Record<string, string> = NO_QUERY;
+    if (route.queryCheck) {
+      const q = url.indexOf("?");
+      query = q < 0 ? {} : Object.fromEntries(new URLSearchParams(url.slice(q + 1)));
+      route.queryCheck(query);
+    }
     let body: unknown;
     if (route.check) {
       if (!text) throw brookError("INVALID_JSON", "the request body is empty: send a JSON object");
       body = parseOrderedJson(text, this.config.maxDepth);
       route.check(body);
     }
-    return route.def.handle({ params, body: body as never, headers });
+    return route.def.handle({ params, query, body: body as never, headers });
   }
 
   render(answer: Answer): Rendered {

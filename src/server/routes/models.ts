@@ -26,13 +26,14 @@ import {
   LearnResponse,
   learnBody,
   MetricsResponse,
+  MinVersionQuery,
   ModelDetails,
   ModelList,
   PredictResponse,
   predictBody,
   RollbackBody,
 } from "../validation/schemas.js";
-import { type AnyRoute, route } from "./route.js";
+import { type Answer, type AnyRoute, route } from "./route.js";
 
 const MODEL = "/v1/models/:name";
 
@@ -115,13 +116,8 @@ export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
       handle({ params, body }) {
         const model = backend.model(params.name!);
         const req = predictRequest(body, policyFor(model, config));
-        if (req.minVersion !== undefined && model.version < req.minVersion) {
-          return model
-            .whenVersion(req.minVersion, config.readWaitMs)
-            .then(() => predictNow(backend, model, req));
-        }
         // Synchronous unless it has to wait or remember (a promise per request costs throughput).
-        return predictNow(backend, model, req);
+        return readAt(model, req.minVersion, config.readWaitMs, () => predictNow(backend, model, req));
       },
     }),
     route({
@@ -159,7 +155,9 @@ export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
       handle({ params, body }) {
         const model = backend.model(params.name!);
         const { horizon, xs } = forecastRequest(body, policyFor(model, config));
-        return { json: { model: model.name, version: model.version, forecast: model.forecast(horizon, xs) } };
+        return readAt(model, body.min_version, config.readWaitMs, () => ({
+          json: { model: model.name, version: model.version, forecast: model.forecast(horizon, xs) },
+        }));
       },
     }),
     route({
@@ -168,17 +166,18 @@ export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
       summary: "The live metrics (progressive validation) and River's texts",
       tag: "models",
       scope: "predict",
+      query: MinVersionQuery,
       response: { schema: MetricsResponse },
-      handle({ params }) {
+      handle({ params, query }) {
         const model = backend.model(params.name!);
-        return {
+        return readAt(model, minVersionOf(query), config.readWaitMs, () => ({
           json: {
             model: model.name,
             version: model.version,
             metrics: model.metricValues(),
             text: model.metricTexts(),
           },
-        };
+        }));
       },
     }),
     route({
@@ -187,7 +186,11 @@ export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
       summary: "The learned state: enough to rebuild the exact model elsewhere",
       tag: "admin",
       scope: "admin",
-      handle: ({ params }) => ({ json: backend.model(params.name!).export() }),
+      query: MinVersionQuery,
+      handle({ params, query }) {
+        const model = backend.model(params.name!);
+        return readAt(model, minVersionOf(query), config.readWaitMs, () => ({ json: model.export() }));
+      },
     }),
     route({
       method: "POST",
@@ -256,6 +259,24 @@ export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
       },
     }),
   ];
+}
+
+/**
+ * Runs a read once the local model has `minVersion` (read-your-writes on a replica that may
+ * lag): at once when it has it, else after a bounded wait, or a 503 when the wait runs out.
+ */
+function readAt(
+  model: ServedModel,
+  minVersion: number | undefined,
+  waitMs: number,
+  read: () => Answer | Promise<Answer>,
+): Answer | Promise<Answer> {
+  if (minVersion === undefined || model.version >= minVersion) return read();
+  return model.whenVersion(minVersion, waitMs).then(read);
+}
+
+function minVersionOf(query: Record<string, string>): number | undefined {
+  return query.min_version === undefined ? undefined : Number(query.min_version);
 }
 
 function predictNow(backend: Backend, model: ServedModel, req: PredictRequest) {

@@ -20,9 +20,11 @@ export type Answer =
   | { status?: number; text: string }
   | { status: 204; empty: true };
 
-/** What a handler gets: path parameters, the checked body, the request's headers. */
+/** What a handler gets: path parameters, the query string, the checked body, the request's headers. */
 export interface RouteRequest<Body> {
   params: Record<string, string>;
+  /** Query parameters (checked against the route's `query` schema; values are strings). */
+  query: Record<string, string>;
   body: Body;
   headers: IncomingHttpHeaders;
 }
@@ -43,6 +45,8 @@ export interface RouteDef<S extends TSchema | undefined = TSchema | undefined> {
   hot?: boolean;
   /** The request body's schema; a route without one takes no body. */
   body?: S;
+  /** The query string's schema (an object of string values); a route without one ignores the query. */
+  query?: TSchema;
   /** The success answer's status (200 unless said) and schema, for the documentation. */
   response?: { status?: number; schema?: TSchema; description?: string };
   handle(request: RouteRequest<S extends TSchema ? Static<S> : undefined>): Answer | Promise<Answer>;

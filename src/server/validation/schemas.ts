@@ -71,6 +71,26 @@ function instances(item: TSchema, limits: Limits) {
 
 const strict = { additionalProperties: false } as const;
 
+const minVersionDoc = "answer only from a model at this version or later (read-your-writes)";
+const minVersionMessage = "must be a non-negative integer (a version a learn answered)";
+
+/** `min_version` in a body. */
+const MinVersion = described(Type.Integer({ minimum: 0, description: minVersionDoc }), {
+  message: minVersionMessage,
+});
+
+/** `?min_version=n` on a read route. */
+export const MinVersionQuery = Type.Object(
+  {
+    min_version: Type.Optional(
+      described(Type.String({ pattern: "^[0-9]{1,15}$", description: minVersionDoc }), {
+        message: minVersionMessage,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /** `POST /v1/models/{name}/predict`. */
 export function predictBody(limits: Limits) {
   return Type.Object(
@@ -93,12 +113,7 @@ export function predictBody(limits: Limits) {
           message: "must be true or false",
         }),
       ),
-      min_version: Type.Optional(
-        described(
-          Type.Integer({ minimum: 0, description: "answer only from a model at this version or later" }),
-          { message: "must be a non-negative integer (a version a learn answered)" },
-        ),
-      ),
+      min_version: Type.Optional(MinVersion),
     },
     { ...strict, description: '{"x": {...}} or {"instances": [...]}' },
   );
@@ -182,6 +197,7 @@ export function forecastBody(limits: Limits) {
       xs: Type.Optional(
         semantic(Type.Array(featureObject(limits), { description: "one feature object per step" })),
       ),
+      min_version: Type.Optional(MinVersion),
     },
     strict,
   );
