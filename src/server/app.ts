@@ -1,4 +1,5 @@
-import { createServer } from "node:http";
+import { createServer, STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Config } from "../config/config.js";
 import { brookError } from "../errors.js";
@@ -7,6 +8,7 @@ import { readBody } from "./http/body.js";
 import { Dispatcher } from "./http/dispatcher.js";
 import { registerRoutes, reply } from "./http/fastify-routes.js";
 import { Pipeline } from "./http/pipeline.js";
+import { toProblem } from "./http/problem.js";
 import { compatRoutes } from "./routes/compat.js";
 import { healthRoutes } from "./routes/health.js";
 import { modelRoutes } from "./routes/models.js";
@@ -56,6 +58,11 @@ export function buildApp({
     bodyLimit: config.bodyLimit,
     // The pipeline answers 503 while closing, with a problem body.
     return503OnClosing: false,
+    // And so are the ones node:http raises on a malformed request (400, 408, 431).
+    clientErrorHandler: (err, socket) => clientError(err as NodeJS.ErrnoException, socket),
+    // Errors Fastify raises before a route runs (a malformed URL) are problems like the rest.
+    frameworkErrors: (err, request, res) =>
+      reply(pipeline, pipeline.renderProblem(err, request.headers, request.method, request.url), res),
   });
 
   // Every body is read by the pipeline's reader, whatever its type: the routes decide what they take.
@@ -94,4 +101,23 @@ export function buildApp({
   app.addHook("preClose", async () => pipeline.close());
   app.addHook("onClose", async () => backend.close());
   return app;
+}
+
+/** Node's own refusals (bad syntax, headers too large, timeouts), as problem JSON on a closing connection. */
+function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || err.code === "ECONNRESET") {
+    socket.destroy();
+    return;
+  }
+  const problem = toProblem(
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? brookError("HEADERS_TOO_LARGE", "the request headers are larger than the server accepts")
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? brookError("REQUEST_TIMEOUT", "the request took too long to arrive")
+        : brookError("INVALID_REQUEST", "the request is not valid HTTP"),
+  );
+  const body = JSON.stringify(problem);
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\ncontent-type: application/problem+json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }

@@ -178,7 +178,8 @@ export async function connectWorker(onShutdown: () => void): Promise<WorkerConne
     process.on("message", (msg: ToWorker) => {
       if (msg.t === "ready") resolve();
       else if (msg.t === "shutdown") onShutdown();
-      else if (lag > 0 && msg.t !== "replies" && msg.t !== "model") setTimeout(() => backend.receive(msg), lag);
+      else if (lag > 0 && msg.t !== "replies" && msg.t !== "model")
+        setTimeout(() => backend.receive(msg), lag);
       else backend.receive(msg);
     });
   });
