@@ -93,5 +93,5 @@ export { HoltWinters } from "./time-series/holt-winters.js";
 export { SNARIMAX } from "./time-series/snarimax.js";
 export { HoeffdingTreeClassifier } from "./tree/hoeffding-tree-classifier.js";
 export { HoeffdingTreeRegressor } from "./tree/hoeffding-tree-regressor.js";
-export { EBSTSplitter } from "./tree/splitters/ebst.js";
+export { EBSTSplitter, TEBSTSplitter } from "./tree/splitters/ebst.js";
 export { GaussianSplitter } from "./tree/splitters/gaussian.js";

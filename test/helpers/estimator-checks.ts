@@ -61,7 +61,16 @@ function shuffled(x: Features, seed: number): Features {
 
 const stateJson = (c: Component) => JSON.stringify(c.toState());
 
-export function checkEstimator(spec: string, rows: Row[]): void {
+/**
+ * `tiesFollowFeatureOrder`: the estimator, like River's, breaks exact ties between candidates
+ * (e.g. equal split merits) by the order features first arrived, so reordering features may
+ * change what it learns; the order check is skipped with that reason.
+ */
+export function checkEstimator(
+  spec: string,
+  rows: Row[],
+  options: { tiesFollowFeatureOrder?: string } = {},
+): void {
   describe(`estimator checks: ${spec}`, () => {
     const train200 = rows.slice(0, 200);
     const test = rows.slice(200);
@@ -121,7 +130,7 @@ export function checkEstimator(spec: string, rows: Row[]): void {
       assert.equal(stateJson(trained), before);
     });
 
-    it("the order of features does not matter", () => {
+    it("the order of features does not matter", { skip: options.tiesFollowFeatureOrder }, () => {
       const a = build(spec);
       const b = build(spec);
       train200.forEach((row, i) => {

@@ -8,7 +8,7 @@ import { Var } from "../stats/var.js";
 import { type CoreParams, coreParamDefs, sortByMerit, TreeCore, type TreeSummary } from "./core.js";
 import type { Branch, LeafBase } from "./nodes.js";
 import { VarianceReductionCriterion } from "./split-criteria.js";
-import { EBSTObserver, EBSTSplitter } from "./splitters/ebst.js";
+import { EBSTObserver, TEBSTSplitter } from "./splitters/ebst.js";
 import { NominalRegObserver } from "./splitters/nominal.js";
 import { nullSuggestion, type RegObserver, type RegSplitter, type Suggestion } from "./splitters/splitter.js";
 import { numberFromJson, objectFromJson } from "./state-codec.js";
@@ -273,7 +273,7 @@ export class HoeffdingTreeRegressor extends Regressor<HoeffdingTreeRegressorPara
     {
       name: "splitter",
       type: { type: "component", families: ["splitter"] },
-      default: () => new EBSTSplitter(),
+      default: () => new TEBSTSplitter(),
       doc: "Observer of numeric features (a regression splitter).",
     },
     {

@@ -1,6 +1,6 @@
 import { HoeffdingTreeClassifier } from "../../tree/hoeffding-tree-classifier.js";
 import { HoeffdingTreeRegressor } from "../../tree/hoeffding-tree-regressor.js";
-import { EBSTSplitter } from "../../tree/splitters/ebst.js";
+import { EBSTSplitter, TEBSTSplitter } from "../../tree/splitters/ebst.js";
 import { GaussianSplitter } from "../../tree/splitters/gaussian.js";
 import type { ComponentClass } from "../registry.js";
 
@@ -10,4 +10,5 @@ export const trees = [
   HoeffdingTreeRegressor,
   GaussianSplitter,
   EBSTSplitter,
+  TEBSTSplitter,
 ] as unknown as readonly ComponentClass[];

@@ -1,5 +1,6 @@
 import type { Schema } from "../../base/component.js";
 import type { FeatureValue, Json } from "../../base/types.js";
+import { pyRound } from "../../math/py-round.js";
 import { Var } from "../../stats/var.js";
 import type { VarianceReductionCriterion } from "../split-criteria.js";
 import { arrayFromJson, numberFromJson, objectFromJson, stringFromJson } from "../state-codec.js";
@@ -33,9 +34,13 @@ export class EBSTObserver implements RegObserver {
   readonly type = "ebst";
   root: EBSTNode | null = null;
 
+  /** `round`: what a value becomes before it enters the tree (TEBSTSplitter rounds it). */
+  constructor(private readonly round?: (x: number) => number) {}
+
   update(value: FeatureValue, y: number, w: number): void {
-    const x = numericValue(value);
-    if (x === undefined) return;
+    const raw = numericValue(value);
+    if (raw === undefined) return;
+    const x = this.round ? this.round(raw) : raw;
     if (this.root === null) {
       this.root = newNode(x, y, w);
       return;
@@ -193,11 +198,11 @@ export class EBSTObserver implements RegObserver {
     return { type: this.type, nodes: out };
   }
 
-  static fromJson(data: Json, path: string): EBSTObserver {
+  static fromJson(data: Json, path: string, round?: (x: number) => number): EBSTObserver {
     const o = objectFromJson(data, path);
     if (stringFromJson(o.type, `${path}.type`) !== "ebst") throw badType(path);
     const items = arrayFromJson(o.nodes, `${path}.nodes`);
-    const obs = new EBSTObserver();
+    const obs = new EBSTObserver(round);
     // Pending child slots, innermost last: each entry attaches the next node read.
     const slots: { parent: EBSTNode; left: boolean }[] = [];
     items.forEach((item, i) => {
@@ -246,5 +251,43 @@ export class EBSTSplitter extends RegSplitter {
 
   observerFromJson(data: Json, path: string): EBSTObserver {
     return EBSTObserver.fromJson(data, path);
+  }
+}
+
+/** Constructor params of {@link TEBSTSplitter}. */
+export interface TEBSTParams {
+  digits: number;
+}
+
+/**
+ * River's `tree.splitter.TEBSTSplitter` (truncated E-BST), the default numeric splitter of
+ * River 0.22's `HoeffdingTreeRegressor`: an E-BST whose values are first rounded to `digits`
+ * decimal places with Python's `round` (correctly rounded, ties to even), so that close values
+ * share a node. Thresholds are therefore rounded values too.
+ */
+export class TEBSTSplitter extends RegSplitter<TEBSTParams> {
+  static readonly kind = "TEBSTSplitter";
+  static readonly schema: Schema = [
+    {
+      name: "digits",
+      type: { type: "number", integer: true, min: 0, max: 15 },
+      default: () => 1,
+      doc: "Decimal places the feature values are rounded to (Python's round).",
+    },
+  ];
+  private readonly round: (x: number) => number;
+
+  constructor(params?: Partial<TEBSTParams>) {
+    super(TEBSTSplitter.kind, TEBSTSplitter.schema, params);
+    const digits = this.params.digits;
+    this.round = (x) => pyRound(x, digits);
+  }
+
+  newObserver(): EBSTObserver {
+    return new EBSTObserver(this.round);
+  }
+
+  observerFromJson(data: Json, path: string): EBSTObserver {
+    return EBSTObserver.fromJson(data, path, this.round);
   }
 }
