@@ -51,19 +51,29 @@ async function capture(brook: Child): Promise<string> {
   return JSON.stringify(responses);
 }
 
+/**
+ * BENCH_BEFORE=<another checkout with a build>: that Brook is measured in the same run too, for
+ * a before/after of a change (e.g. `git worktree add ../before HEAD~3 && (cd ../before && npm ci)`).
+ */
+const BEFORE = process.env.BENCH_BEFORE;
+
 async function single(seconds: number): Promise<string> {
   const brook = await startBrookServer(["--store", "memory"]);
   const responses = await capture(brook);
+  const fastify = await startBrookServer(["--store", "memory", "--http-dispatch", "fastify"]);
+  const before = BEFORE ? await startBrookServer(["--store", "memory"], 1, BEFORE) : undefined;
   const bare = await startReference("bare-http.mjs", { BARE_RESPONSES: responses });
   const minimal = await startReference("minimal.mjs");
   const out: (string | number)[][] = [];
   try {
-    for (const [route, path, bodies, target] of [
-      ["predict", PREDICT, predictBodies, 80],
-      ["learn", LEARN, learnBodies, 70],
+    for (const [route, path, bodies] of [
+      ["predict", PREDICT, predictBodies],
+      ["learn", LEARN, learnBodies],
     ] as const) {
       for (const c of [1, 16, 64]) {
         const b = await run(brook.url + path, [...bodies], c, seconds);
+        const f = await run(fastify.url + path, [...bodies], c, seconds);
+        const old = before ? await run(before.url + path, [...bodies], c, seconds) : undefined;
         const m = await run(minimal.url + path, [...bodies], c, seconds);
         const x = await run(bare.url + path, [...bodies], c, seconds);
         out.push([
@@ -71,34 +81,38 @@ async function single(seconds: number): Promise<string> {
           c,
           rate(b),
           lat(b),
+          rate(f),
+          pct(b.rps, f.rps),
+          ...(old ? [rate(old), pct(b.rps, old.rps)] : []),
           rate(m),
           rate(x),
-          lat(x),
           pct(b.rps, x.rps),
-          `>= ${target} %`,
           pct(b.rps, m.rps),
-          b.errors,
+          b.errors + f.errors,
         ]);
       }
     }
   } finally {
-    await Promise.all([brook.stop(), bare.stop(), minimal.stop()]);
+    await Promise.all([brook.stop(), fastify.stop(), before?.stop(), bare.stop(), minimal.stop()]);
   }
   return [
-    `1. One Brook process (--workers 1, in-memory store) vs a bare node:http server answering the same bytes,`,
-    `   and a minimal node:http server doing the same model work without validation, log or metrics (${seconds} s runs)`,
+    `1. One Brook process (--workers 1, in-memory store): the hot routes on the lean dispatcher (default) and on`,
+    `   Fastify (--http-dispatch fastify), both from the same route table${BEFORE ? `; the build in ${BEFORE} (before)` : ""};`,
+    `   a bare node:http server parsing the same JSON and answering the same bytes (the ceiling), and a minimal`,
+    `   node:http server doing the same model work without validation, log or metrics (${seconds} s runs)`,
     table(
       [
         "route",
         "conns",
-        "Brook req/s",
+        "lean req/s",
         "p50/p99 ms",
+        "Fastify req/s",
+        "lean/Fastify",
+        ...(BEFORE ? ["before req/s", "after/before"] : []),
         "minimal req/s",
         "bare req/s",
-        "p50/p99 ms",
-        "Brook/bare",
-        "target",
-        "Brook/minimal",
+        "lean/bare",
+        "lean/minimal",
         "errors",
       ],
       out,

@@ -1,6 +1,6 @@
-// The HTTP ceiling for the benchmarks: bare node:http processes that read each request body and
-// answer the same bytes Brook would (BARE_RESPONSES: {path: {type, body}}). WORKERS > 1 runs a
-// node:cluster of that many, as the ceiling of `brook serve --workers N`.
+// The HTTP ceiling for the benchmarks: bare node:http processes that read each request body,
+// parse it as JSON, and answer the same bytes Brook would (BARE_RESPONSES: {path: {type, body}}).
+// WORKERS > 1 runs a node:cluster of that many, as the ceiling of `brook serve --workers N`.
 import cluster from "node:cluster";
 import { createServer } from "node:http";
 
@@ -15,8 +15,10 @@ if (workers > 1 && cluster.isPrimary) {
   });
 } else {
   const server = createServer((req, res) => {
-    req.on("data", () => {});
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
+      if (chunks.length > 0) JSON.parse(Buffer.concat(chunks).toString("utf8"));
       const r = responses[req.url] ?? { type: "application/json", body: '{"status":"ok"}' };
       res.writeHead(200, { "content-type": r.type, "content-length": Buffer.byteLength(r.body) });
       res.end(r.body);

@@ -57,12 +57,19 @@ async function start(
   };
 }
 
-/** `brook serve` (compiled) with the given flags, on a fresh data folder removed at stop. */
-export async function startBrookServer(flags: string[], workers = 1): Promise<Child & { dataDir: string }> {
+/**
+ * `brook serve` (compiled) with the given flags, on a fresh data folder removed at stop.
+ * `root`: another checkout's build (e.g. the commit before a change, for a before/after in one run).
+ */
+export async function startBrookServer(
+  flags: string[],
+  workers = 1,
+  root = ROOT,
+): Promise<Child & { dataDir: string }> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "brook-bench-"));
   const args = [
-    join(ROOT, "dist/cli/main.js"),
+    join(root, "dist/cli/main.js"),
     "serve",
     "--port",
     String(port),
