@@ -3,9 +3,14 @@ import type { Command } from "commander";
 import { type Config, kebab, loadConfig, settings } from "../../config/config.js";
 import { Primary } from "../../runtime/cluster/primary.js";
 import { makeLogger } from "../../runtime/logger.js";
+import { storageFor } from "../../runtime/open.js";
+import { logStartup } from "../../runtime/startup-summary.js";
 import { startBrook, startWorker } from "../../server/start.js";
 
-/** Runs `close` once on SIGINT/SIGTERM, then exits (0 on success). */
+/**
+ * Runs `close` once on SIGINT/SIGTERM (readiness false, drain, final checkpoint), prints the
+ * "stopped" line, and exits 0 (1 if the shutdown failed).
+ */
 function onSignals(
   log: { info(msg: string): void; error(obj: object, msg: string): void },
   close: () => Promise<void>,
@@ -14,9 +19,12 @@ function onSignals(
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
-    log.info(`${signal}: draining requests, checkpointing, closing logs`);
+    log.info(`${signal}: not ready any more; draining requests, checkpointing, closing logs`);
     close().then(
-      () => process.exit(0),
+      () => {
+        log.info("Brook stopped: every model checkpointed, logs closed");
+        process.exit(0);
+      },
       (err: unknown) => {
         log.error({ err }, "shutdown failed");
         process.exit(1);
@@ -32,18 +40,13 @@ async function serve(config: Config): Promise<void> {
   const log = makeLogger(config);
   if (config.workers > 1) {
     if (cluster.isWorker) return startWorker(config, log);
+    // The primary prints the start-up summary once, when the first worker listens.
     const primary = await Primary.start(config, log);
     onSignals(log, () => primary.shutdown());
     return;
   }
-  const brook = await startBrook(config);
-  for (const m of await brook.backend.ops.list()) {
-    log.info({ model: m.name, spec: m.spec, version: m.version }, `model "${m.name}" ready`);
-  }
-  log.info(
-    { store: config.store, data: config.dataDir, fsync: config.fsync },
-    `Brook listening on ${brook.url}`,
-  );
+  const brook = await startBrook(config, storageFor(config), log);
+  logStartup(log, config, brook.engine, brook.url);
   onSignals(log, () => brook.close());
 }
 
