@@ -60,6 +60,11 @@ class RouteHistogram extends Histogram<Labels> {
     });
   }
 
+  /** What the registry prints (prom-client's own histogram reads its internal map here). */
+  async getForPromString(): ReturnType<Histogram<Labels>["get"]> {
+    return this.get();
+  }
+
   override async get(): ReturnType<Histogram<Labels>["get"]> {
     const name = "brook_http_request_duration_seconds";
     const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
