@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { loadStream } from "../../src/data/datasets.js";
 import { type ServerProcess, spawnServer } from "../helpers/process.js";
-import { type Family, scrape, valueOf, valueOr0 } from "../helpers/prometheus.js";
+import { type Family, sampleOr0, sampleValue, scrape } from "../helpers/prometheus.js";
 import { call } from "../helpers/server.js";
 
 const phishing = loadStream("phishing").rows;
@@ -42,9 +42,9 @@ describe("metrics across 2 workers", () => {
 
   it("learn 5 and predict 8 through both workers: every scrape, from either worker, says so", async () => {
     const base = (await scrapeBoth(server.url))[0]!.families;
-    const learned0 = valueOr0(base, "brook_learned_total", { model: "default" });
-    const predicted0 = valueOr0(base, "brook_predictions_total", { model: "default" });
-    const learnRequests0 = valueOr0(base, "brook_http_requests_total", LEARN);
+    const learned0 = sampleOr0(base, "brook_learned_total", { model: "default" });
+    const predicted0 = sampleOr0(base, "brook_predictions_total", { model: "default" });
+    const learnRequests0 = sampleOr0(base, "brook_http_requests_total", LEARN);
     const workers = new Set<string>();
     let version = 0;
     for (let i = 0; i < 5; i++) {
@@ -68,24 +68,28 @@ describe("metrics across 2 workers", () => {
     const scrapes = await scrapeBoth(server.url);
     for (const { worker, families } of scrapes) {
       const where = `scrape answered by worker ${worker}`;
-      assert.equal(valueOf(families, "brook_learned_total", { model: "default" }), learned0 + 5, where);
-      assert.equal(valueOf(families, "brook_predictions_total", { model: "default" }), predicted0 + 8, where);
-      assert.equal(valueOf(families, "brook_http_requests_total", LEARN), learnRequests0 + 5, where);
+      assert.equal(sampleValue(families, "brook_learned_total", { model: "default" }), learned0 + 5, where);
       assert.equal(
-        valueOf(families, "brook_http_request_duration_seconds_count", LEARN),
+        sampleValue(families, "brook_predictions_total", { model: "default" }),
+        predicted0 + 8,
+        where,
+      );
+      assert.equal(sampleValue(families, "brook_http_requests_total", LEARN), learnRequests0 + 5, where);
+      assert.equal(
+        sampleValue(families, "brook_http_request_duration_seconds_count", LEARN),
         learnRequests0 + 5,
         where,
       );
-      assert.ok(valueOf(families, "brook_http_requests_total", PREDICT) >= 8, where);
+      assert.ok(sampleValue(families, "brook_http_requests_total", PREDICT) >= 8, where);
       // The writer's gauges come once, from the primary.
-      assert.equal(valueOf(families, "brook_model_version", { model: "default" }), version, where);
-      assert.equal(valueOf(families, "brook_model_learned", { model: "default" }), version, where);
-      assert.ok(valueOf(families, "brook_replica_lag_events", { model: "default" }) >= 0, where);
-      assert.ok(valueOf(families, "brook_replica_lag_seconds", { model: "default" }) >= 0, where);
+      assert.equal(sampleValue(families, "brook_model_version", { model: "default" }), version, where);
+      assert.equal(sampleValue(families, "brook_model_learned", { model: "default" }), version, where);
+      assert.ok(sampleValue(families, "brook_replica_lag_events", { model: "default" }) >= 0, where);
+      assert.ok(sampleValue(families, "brook_replica_lag_seconds", { model: "default" }) >= 0, where);
     }
     // The scrapes themselves are counted, per worker, and summed.
     const last = scrapes.at(-1)!.families;
-    const metricsRequests = valueOf(last, "brook_http_requests_total", {
+    const metricsRequests = sampleValue(last, "brook_http_requests_total", {
       method: "GET",
       route: "/metrics",
       status: "200",

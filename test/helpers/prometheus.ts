@@ -160,7 +160,7 @@ function checkHistogram(f: Family): void {
 }
 
 /** The value of the one sample of `name` whose labels include `labels` (throws if there is not exactly one). */
-export function valueOf(
+export function sampleValue(
   families: Map<string, Family>,
   name: string,
   labels: Record<string, string> = {},
@@ -174,8 +174,8 @@ export function valueOf(
   return matches[0]!.value;
 }
 
-/** Like {@link valueOf}, 0 when there is no such sample (a counter not yet incremented). */
-export function valueOr0(
+/** Like {@link sampleValue}, 0 when there is no such sample (a counter not yet incremented). */
+export function sampleOr0(
   families: Map<string, Family>,
   name: string,
   labels: Record<string, string> = {},
@@ -183,7 +183,7 @@ export function valueOr0(
   const has = [...families.values()]
     .flatMap((f) => f.samples)
     .some((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-  return has ? valueOf(families, name, labels) : 0;
+  return has ? sampleValue(families, name, labels) : 0;
 }
 
 /** Scrapes `GET /metrics` and parses it. */

@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { loadConfig } from "../../src/config/config.js";
 import { loadStream } from "../../src/data/datasets.js";
 import { type Brook, startBrook } from "../../src/server/start.js";
-import { parseExposition, scrape, valueOf, valueOr0 } from "../helpers/prometheus.js";
+import { parseExposition, sampleOr0, sampleValue, scrape } from "../helpers/prometheus.js";
 import { call } from "../helpers/server.js";
 import { tempDir } from "../helpers/tmp.js";
 
@@ -35,8 +35,8 @@ describe("the exposition parser is strict", () => {
   it("reads escaped labels and special values", () => {
     const f = parseExposition('# HELP a x\n# TYPE a gauge\na{b="q\\"\\\\\\n"} NaN\na{b="2"} +Inf\n');
     assert.equal(f.get("a")!.samples[0]!.labels.b, 'q"\\\n');
-    assert.ok(Number.isNaN(valueOf(f, "a", { b: 'q"\\\n' })));
-    assert.equal(valueOf(f, "a", { b: "2" }), Infinity);
+    assert.ok(Number.isNaN(sampleValue(f, "a", { b: 'q"\\\n' })));
+    assert.equal(sampleValue(f, "a", { b: "2" }), Infinity);
   });
 });
 
@@ -58,24 +58,29 @@ describe("GET /metrics (one process)", () => {
 
   it("counts learns per model and per route, and the version gauge is the version", async () => {
     const before_ = (await scrape(brook.url)).families;
-    const learned0 = valueOr0(before_, "brook_learned_total", { model: "default" });
-    const requests0 = valueOr0(before_, "brook_http_requests_total", { ...LEARN, status: "200" });
+    const learned0 = sampleOr0(before_, "brook_learned_total", { model: "default" });
+    const requests0 = sampleOr0(before_, "brook_http_requests_total", { ...LEARN, status: "200" });
     let version = 0;
     for (let i = 0; i < 5; i++)
       version = (await call(brook.url, "POST", "/v1/models/default/learn", row(i))).body.version;
     const after_ = (await scrape(brook.url)).families;
-    assert.equal(valueOf(after_, "brook_learned_total", { model: "default" }), learned0 + 5);
-    assert.equal(valueOf(after_, "brook_http_requests_total", { ...LEARN, status: "200" }), requests0 + 5);
+    assert.equal(sampleValue(after_, "brook_learned_total", { model: "default" }), learned0 + 5);
     assert.equal(
-      valueOf(after_, "brook_http_request_duration_seconds_count", { ...LEARN, status: "200" }),
+      sampleValue(after_, "brook_http_requests_total", { ...LEARN, status: "200" }),
       requests0 + 5,
     );
-    assert.ok(valueOf(after_, "brook_http_request_duration_seconds_sum", { ...LEARN, status: "200" }) > 0);
-    assert.equal(valueOf(after_, "brook_model_version", { model: "default" }), version);
-    assert.equal(valueOf(after_, "brook_model_learned", { model: "default" }), version);
+    assert.equal(
+      sampleValue(after_, "brook_http_request_duration_seconds_count", { ...LEARN, status: "200" }),
+      requests0 + 5,
+    );
+    assert.ok(
+      sampleValue(after_, "brook_http_request_duration_seconds_sum", { ...LEARN, status: "200" }) > 0,
+    );
+    assert.equal(sampleValue(after_, "brook_model_version", { model: "default" }), version);
+    assert.equal(sampleValue(after_, "brook_model_learned", { model: "default" }), version);
     const metrics = (await call(brook.url, "GET", "/v1/models/default/metrics")).body.metrics;
     assert.equal(
-      valueOf(after_, "brook_model_metric", { model: "default", metric: "ROCAUC" }),
+      sampleValue(after_, "brook_model_metric", { model: "default", metric: "ROCAUC" }),
       metrics.ROCAUC,
     );
   });
@@ -89,7 +94,7 @@ describe("GET /metrics (one process)", () => {
     assert.equal(bad.status, 400);
     const f1 = (await scrape(brook.url)).families;
     const delta = (name: string, labels: Record<string, string>) =>
-      valueOr0(f1, name, labels) - valueOr0(f0, name, labels);
+      sampleOr0(f1, name, labels) - sampleOr0(f0, name, labels);
     assert.equal(delta("brook_learned_total", { model: "default" }), 3);
     assert.equal(delta("brook_predictions_total", { model: "default" }), 3);
     assert.equal(delta("brook_learn_rejected_total", { model: "default" }), 1);
@@ -104,9 +109,12 @@ describe("GET /metrics (one process)", () => {
     const { families } = await scrape(brook.url);
     const text = JSON.stringify([...families.values()]);
     assert.doesNotMatch(text, /no-such-model|no\/such\/path/);
-    assert.equal(valueOf(families, "brook_http_requests_total", { ...LEARN, status: "404" }), 1);
-    assert.ok(valueOf(families, "brook_http_requests_total", { route: "unmatched", status: "404" }) >= 1);
-    assert.equal(valueOf(families, "brook_http_requests_total", { route: "unmatched", status: "405" }), 1);
+    assert.equal(sampleValue(families, "brook_http_requests_total", { ...LEARN, status: "404" }), 1);
+    assert.ok(sampleValue(families, "brook_http_requests_total", { route: "unmatched", status: "404" }) >= 1);
+    assert.equal(
+      sampleValue(families, "brook_http_requests_total", { route: "unmatched", status: "405" }),
+      1,
+    );
     for (const s of families.get("brook_http_requests_total")!.samples) {
       assert.ok(s.labels.route === "unmatched" || s.labels.route!.startsWith("/"), s.labels.route);
       assert.doesNotMatch(s.labels.route!, /default/);
@@ -117,11 +125,14 @@ describe("GET /metrics (one process)", () => {
     const ck = await call(brook.url, "POST", "/v1/models/default/checkpoints");
     assert.equal(ck.status, 201);
     const { families } = await scrape(brook.url);
-    assert.equal(valueOf(families, "brook_checkpoint_bytes", { model: "default" }), ck.body.checkpoint.bytes);
-    assert.ok(valueOf(families, "brook_checkpoint_age_seconds", { model: "default" }) < 60);
-    assert.ok(valueOf(families, "brook_checkpoint_duration_seconds", { model: "default" }) > 0);
-    assert.ok(valueOf(families, "brook_log_bytes", { model: "default" }) > 0);
-    assert.equal(valueOf(families, "brook_pending_labels", { model: "default" }), 0);
+    assert.equal(
+      sampleValue(families, "brook_checkpoint_bytes", { model: "default" }),
+      ck.body.checkpoint.bytes,
+    );
+    assert.ok(sampleValue(families, "brook_checkpoint_age_seconds", { model: "default" }) < 60);
+    assert.ok(sampleValue(families, "brook_checkpoint_duration_seconds", { model: "default" }) > 0);
+    assert.ok(sampleValue(families, "brook_log_bytes", { model: "default" }) > 0);
+    assert.equal(sampleValue(families, "brook_pending_labels", { model: "default" }), 0);
     assert.ok(families.has("process_cpu_user_seconds_total"));
     assert.ok(families.has("nodejs_eventloop_lag_seconds"));
   });
@@ -130,12 +141,12 @@ describe("GET /metrics (one process)", () => {
     await call(brook.url, "POST", "/v1/models/default/predict", { x: row(20).x, id: "p-1" });
     await call(brook.url, "POST", "/v1/models/default/predict", { x: row(21).x, id: "p-2" });
     assert.equal(
-      valueOf((await scrape(brook.url)).families, "brook_pending_labels", { model: "default" }),
+      sampleValue((await scrape(brook.url)).families, "brook_pending_labels", { model: "default" }),
       2,
     );
     await call(brook.url, "POST", "/v1/models/default/learn", { id: "p-1", y: true });
     assert.equal(
-      valueOf((await scrape(brook.url)).families, "brook_pending_labels", { model: "default" }),
+      sampleValue((await scrape(brook.url)).families, "brook_pending_labels", { model: "default" }),
       1,
     );
   });
