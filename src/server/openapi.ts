@@ -69,7 +69,12 @@ function operation(r: AnyRoute): Record<string, Json> {
     summary: r.summary,
     tags: [r.tag],
     "x-brook-scope": r.scope,
-    responses: { [status]: ok, "4XX": failure, "5XX": failure },
+    responses: {
+      [status]: ok,
+      ...Object.fromEntries((r.response?.otherStatuses ?? []).map((s) => [String(s), ok])),
+      "4XX": failure,
+      "5XX": failure,
+    },
   };
   if (params.length > 0) op.parameters = params;
   if (r.body) {

@@ -92,7 +92,7 @@ export function modelRoutes(backend: Backend, config: Config, telemetry: Telemet
       tag: "models",
       scope: "admin",
       body: CreateModelBody,
-      response: { status: 201, schema: ModelDetails },
+      response: { status: 201, otherStatuses: [200], schema: ModelDetails },
       async handle({ params, body }) {
         if (typeof body.spec !== "string" && (typeof body.spec !== "object" || body.spec === null)) {
           throw brookError(

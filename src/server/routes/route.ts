@@ -51,7 +51,14 @@ export interface RouteDef<S extends TSchema | undefined = TSchema | undefined> {
   /** The request body's schema; a route without one takes no body. */
   body?: S;
   /** The success answer's status (200 unless said), schema and media type (JSON unless said), for the documentation. */
-  response?: { status?: number; schema?: TSchema; description?: string; type?: string };
+  response?: {
+    status?: number;
+    /** Other success statuses with the same answer (e.g. 200 next to a 201). */
+    otherStatuses?: number[];
+    schema?: TSchema;
+    description?: string;
+    type?: string;
+  };
   /** How failures are shown (Brook's problem JSON unless said). */
   errors?: ErrorStyle;
   handle(request: RouteRequest<S extends TSchema ? Static<S> : undefined>): Answer | Promise<Answer>;
