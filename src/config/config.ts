@@ -5,6 +5,8 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 const FSYNC = ["always", "interval", "never"] as const;
 const STORES = ["file", "memory"] as const;
 const DISPATCH = ["lean", "fastify"] as const;
+const LOG_FORMATS = ["auto", "pretty", "json"] as const;
+const ON_OFF = ["on", "off"] as const;
 
 /** Brook's settings, parsed once at start and frozen. */
 export interface Config {
@@ -51,6 +53,12 @@ export interface Config {
   /** Deepest nesting of arrays and objects a request body may have. */
   readonly maxDepth: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  /** `json` lines, readable `pretty` lines, or `auto`: pretty when stdout is a terminal. */
+  readonly logFormat: (typeof LOG_FORMATS)[number];
+  /** Prometheus metrics (`GET /metrics` and the per-request counting behind it). */
+  readonly prometheus: (typeof ON_OFF)[number];
+  /** After SIGTERM, how long readiness is false while requests are still served (ms). */
+  readonly shutdownDelayMs: number;
   /** Who serves the hot routes: the lean dispatcher in front of Fastify, or Fastify itself (to measure). */
   readonly httpDispatch: (typeof DISPATCH)[number];
 }
@@ -245,6 +253,24 @@ export const settings: { readonly [K in keyof Config]: Setting } = {
     default: "info",
     help: "fatal, error, warn, info, debug (logs requests), trace or silent",
     parse: oneOf(LOG_LEVELS),
+  },
+  logFormat: {
+    env: "BROOK_LOG_FORMAT",
+    default: "auto",
+    help: "json, pretty (readable lines), or auto (pretty when stdout is a terminal)",
+    parse: oneOf(LOG_FORMATS),
+  },
+  prometheus: {
+    env: "BROOK_PROMETHEUS",
+    default: "on",
+    help: "on: GET /metrics in Prometheus text and request counting; off: neither",
+    parse: oneOf(ON_OFF),
+  },
+  shutdownDelayMs: {
+    env: "BROOK_SHUTDOWN_DELAY_MS",
+    default: 0,
+    help: "after SIGTERM, ms during which readiness is false but requests are still served (for load balancers to notice)",
+    parse: integer(0, 600_000),
   },
   httpDispatch: {
     env: "BROOK_HTTP_DISPATCH",

@@ -1,7 +1,29 @@
+/**
+ * The process's logger: pino JSON lines on stdout, or readable lines (pino-pretty, in this
+ * process, no worker thread) with `--log-format pretty`, or by default when stdout is a terminal.
+ */
 import { type Logger, pino } from "pino";
+import pretty from "pino-pretty";
 import type { Config } from "../config/config.js";
 
-/** The process's logger (JSON lines on stdout). */
-export function makeLogger(config: Config): Logger {
-  return pino({ level: config.logLevel });
+/** Whether lines are written for people: asked for, or (auto) stdout is a terminal. */
+export function prettyLogs(
+  config: Pick<Config, "logFormat">,
+  isTTY = process.stdout.isTTY === true,
+): boolean {
+  return config.logFormat === "pretty" || (config.logFormat === "auto" && isTTY);
+}
+
+export function makeLogger(config: Pick<Config, "logLevel" | "logFormat">): Logger {
+  const options = { level: config.logLevel };
+  if (!prettyLogs(config)) return pino(options);
+  return pino(
+    options,
+    pretty({
+      sync: true,
+      colorize: process.stdout.isTTY === true,
+      translateTime: "SYS:HH:MM:ss.l",
+      ignore: "pid,hostname",
+    }),
+  );
 }

@@ -5,14 +5,18 @@ import { FileStorage } from "../store/file/storage.js";
 import { MemoryStorage } from "../store/memory/memory-storage.js";
 import type { Storage } from "../store/ports.js";
 import { Engine, type EngineOptions } from "./engine.js";
+import { ObservedStorage } from "./observability/observed-storage.js";
 
+/** The configured storage, seen by the metrics (log size, checkpoint durations). */
 export function storageFor(config: Config): Storage {
-  if (config.store === "memory") return new MemoryStorage();
-  return new FileStorage(config.dataDir, {
-    fsync: config.fsync,
-    fsyncIntervalMs: config.fsyncIntervalMs,
-    segmentBytes: config.segmentBytes,
-  });
+  if (config.store === "memory") return new ObservedStorage(new MemoryStorage());
+  return new ObservedStorage(
+    new FileStorage(config.dataDir, {
+      fsync: config.fsync,
+      fsyncIntervalMs: config.fsyncIntervalMs,
+      segmentBytes: config.segmentBytes,
+    }),
+  );
 }
 
 export function engineOptions(config: Config, logger?: EngineOptions["logger"]): EngineOptions {

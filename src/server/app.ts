@@ -4,15 +4,21 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Config } from "../config/config.js";
 import { brookError } from "../errors.js";
 import type { Backend } from "./backend.js";
+import { AllowedMethods } from "./http/allowed-methods.js";
 import { readBody } from "./http/body.js";
 import { Dispatcher } from "./http/dispatcher.js";
-import { registerRoutes, reply } from "./http/fastify-routes.js";
+import { registerRoutes, reply, routeOf } from "./http/fastify-routes.js";
 import { Pipeline } from "./http/pipeline.js";
 import { toProblem } from "./http/problem.js";
+import { Readiness } from "./lifecycle.js";
+import { noTelemetry, type Telemetry } from "./observability/telemetry.js";
 import { compatRoutes } from "./routes/compat.js";
+import { docsRoutes } from "./routes/docs.js";
 import { healthRoutes } from "./routes/health.js";
+import { metricsRoutes } from "./routes/metrics.js";
 import { modelRoutes } from "./routes/models.js";
-import type { AnyRoute } from "./routes/route.js";
+import { oipRoutes } from "./routes/oip.js";
+import type { AnyRoute, ErrorStyle } from "./routes/route.js";
 
 export interface AppOptions {
   config: Config;
@@ -22,11 +28,38 @@ export interface AppOptions {
   headers?: Record<string, string>;
   /** Prefix of the request ids this process makes (e.g. the cluster worker's number). */
   requestIdPrefix?: string;
+  /** What this process measures for Prometheus (nothing unless given). */
+  telemetry?: Telemetry;
+  /** Whether the server takes traffic (readiness probes). */
+  readiness?: Readiness;
+}
+
+/** What the route tables are built from, besides the backend and the configuration. */
+export interface RouteContext {
+  telemetry: Telemetry;
+  readiness: Readiness;
 }
 
 /** Every route of the API, in one table. */
-export function routeTable(backend: Backend, config: Config): AnyRoute[] {
-  return [...compatRoutes(backend, config), ...modelRoutes(backend, config), ...healthRoutes(backend)];
+export function routeTable(
+  backend: Backend,
+  config: Config,
+  { telemetry, readiness }: RouteContext = { telemetry: noTelemetry(), readiness: new Readiness() },
+): AnyRoute[] {
+  const table: AnyRoute[] = [
+    ...compatRoutes(backend, config, telemetry),
+    ...modelRoutes(backend, config, telemetry),
+    ...oipRoutes(backend, config, telemetry, readiness),
+    ...healthRoutes(backend, readiness),
+    ...metricsRoutes(telemetry),
+    ...docsRoutes(() => table),
+  ];
+  return table;
+}
+
+/** Paths under /v2 belong to the Open Inference Protocol, whose errors are `{"error": "..."}` even for unknown routes. */
+function styleOf(url: string): ErrorStyle {
+  return url === "/v2" || url.startsWith("/v2/") || url.startsWith("/v2?") ? "oip" : "problem";
 }
 
 /**
@@ -40,9 +73,13 @@ export function buildApp({
   logger,
   headers = {},
   requestIdPrefix = "",
+  telemetry = noTelemetry(),
+  readiness = new Readiness(),
 }: AppOptions): FastifyInstance {
-  const pipeline = new Pipeline(config, logger, headers, requestIdPrefix);
-  const routes = routeTable(backend, config).map((def) => pipeline.prepare(def));
+  const pipeline = new Pipeline(config, logger, headers, requestIdPrefix, telemetry.http);
+  const table = routeTable(backend, config, { telemetry, readiness });
+  const routes = table.map((def) => pipeline.prepare(def));
+  const allowed = new AllowedMethods(table);
   const lean = config.httpDispatch === "lean" ? routes.filter((r) => r.def.hot) : [];
   const dispatcher = new Dispatcher(lean, pipeline, config.bodyLimit);
   const app = Fastify({
@@ -69,22 +106,39 @@ export function buildApp({
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_request, payload, done) => readBody(payload, config.bodyLimit, done));
 
-  app.setErrorHandler((err, request, res) =>
-    reply(pipeline, pipeline.renderProblem(err, request.headers, request.method, request.url), res),
-  );
-  app.setNotFoundHandler((request, res) => {
-    const err = brookError(
-      "ROUTE_NOT_FOUND",
-      `there is no route ${request.method} ${request.url.split("?")[0]}`,
+  app.setErrorHandler((err, request, res) => {
+    const style = routeOf(request)?.def.errors ?? styleOf(request.url);
+    return reply(
+      pipeline,
+      pipeline.renderProblem(err, request.headers, request.method, request.url, style),
+      res,
     );
-    return reply(pipeline, pipeline.renderProblem(err, request.headers, request.method, request.url), res);
+  });
+  app.setNotFoundHandler((request, res) => {
+    const path = request.url.split("?")[0];
+    const methods = allowed.at(request.url);
+    const err =
+      methods.length > 0
+        ? brookError(
+            "METHOD_NOT_ALLOWED",
+            `${path} does not take ${request.method}: it takes ${methods.filter((m) => m !== "HEAD").join(", ")}`,
+            { allow: methods },
+          )
+        : brookError("ROUTE_NOT_FOUND", `there is no route ${request.method} ${path}`);
+    const style = styleOf(request.url);
+    return reply(
+      pipeline,
+      pipeline.renderProblem(err, request.headers, request.method, request.url, style),
+      res,
+    );
   });
 
   app.addHook("onRequest", async (request) => {
     (request as { started?: number }).started = pipeline.started();
   });
   app.addHook("onResponse", async (request, res) => {
-    pipeline.logged(
+    pipeline.finished(
+      routeOf(request),
       request.headers,
       request.method,
       request.url,

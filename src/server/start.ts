@@ -2,24 +2,35 @@
  * Brook's HTTP server in a process: alone with its models (`--workers 1`), or as a cluster
  * worker serving replicas of the primary's models.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Config } from "../config/config.js";
+import { clusterScraper } from "../runtime/cluster/metrics-aggregation.js";
 import { connectWorker } from "../runtime/cluster/worker.js";
+import type { Engine } from "../runtime/engine.js";
 import { LocalBackend } from "../runtime/local-backend.js";
 import { makeLogger } from "../runtime/logger.js";
+import { registerWriterMetrics } from "../runtime/observability/writer-metrics.js";
 import { openEngine, storageFor } from "../runtime/open.js";
 import { startFailure } from "../runtime/start-failure.js";
 import type { Storage } from "../store/ports.js";
 import { buildApp } from "./app.js";
 import type { Backend } from "./backend.js";
+import { Readiness } from "./lifecycle.js";
+import { makeTelemetry } from "./observability/telemetry.js";
 
 export interface Brook {
   app: FastifyInstance;
   backend: Backend;
+  /** Every model with its writer. */
+  engine: Engine;
   /** The address the server listens on, e.g. `http://127.0.0.1:8080`. */
   url: string;
-  /** Graceful shutdown: stop accepting requests, drain, checkpoint, close the logs. */
+  /**
+   * Graceful shutdown: readiness false first (for `--shutdown-delay-ms`, while requests are
+   * still served), then stop accepting requests, drain, checkpoint, close the logs.
+   */
   close(): Promise<void>;
 }
 
@@ -33,31 +44,14 @@ export async function listen(app: FastifyInstance, config: Config): Promise<stri
 }
 
 /**
- * Brook in one process (`--workers 1`): opens the storage, recovers every model, builds the
- * app, and listens. (With more workers, `brook serve` runs the cluster: see runtime/cluster/.)
+ * Readiness false, the configured delay, then the app closes (new requests get 503, the ones in
+ * flight finish, then the models checkpoint) within a bound: connections still open after the
+ * drain timeout (a client that never finishes its body) are cut, so a shutdown never waits forever.
  */
-export async function startBrook(config: Config, storage: Storage = storageFor(config)): Promise<Brook> {
-  const logger = makeLogger(config);
-  const engine = await openEngine(config, logger, storage);
-  const backend: Backend = new LocalBackend(engine);
-  const app = buildApp({ config, backend, logger });
-  let url: string;
-  try {
-    url = await listen(app, config);
-  } catch (err) {
-    await app.close();
-    throw err;
-  }
-  return { app, backend, url, close: () => closeWithin(app, config.drainTimeout * 1000) };
-}
-
-/**
- * Closes the app (new requests get 503, the ones in flight finish, then the models checkpoint)
- * within a bound: connections still open after `ms` (a client that never finishes its body)
- * are cut, so a shutdown never waits forever.
- */
-export async function closeWithin(app: FastifyInstance, ms: number): Promise<void> {
-  const timer = setTimeout(() => app.server.closeAllConnections(), ms);
+async function stopServing(app: FastifyInstance, readiness: Readiness, config: Config): Promise<void> {
+  readiness.stop();
+  if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
+  const timer = setTimeout(() => app.server.closeAllConnections(), config.drainTimeout * 1000);
   timer.unref();
   try {
     await app.close();
@@ -66,25 +60,67 @@ export async function closeWithin(app: FastifyInstance, ms: number): Promise<voi
   }
 }
 
+/** Whether `backend` serves model `name`. */
+function serves(backend: Backend, name: string): boolean {
+  try {
+    backend.model(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Brook in one process (`--workers 1`): opens the storage, recovers every model, builds the
+ * app, and listens. (With more workers, `brook serve` runs the cluster: see runtime/cluster/.)
+ */
+export async function startBrook(
+  config: Config,
+  storage: Storage = storageFor(config),
+  logger: Logger = makeLogger(config),
+): Promise<Brook> {
+  const engine = await openEngine(config, logger, storage);
+  const backend: Backend = new LocalBackend(engine);
+  const telemetry = makeTelemetry(config, (name) => serves(backend, name), {
+    extend: (registry) => registerWriterMetrics(registry, engine),
+  });
+  const readiness = new Readiness();
+  const app = buildApp({ config, backend, logger, telemetry, readiness });
+  let url: string;
+  try {
+    url = await listen(app, config);
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  return { app, backend, engine, url, close: () => stopServing(app, readiness, config) };
+}
+
 /** A cluster worker: gets every model from the primary, then serves its replicas. */
 export async function startWorker(config: Config, log: Logger): Promise<void> {
   let app: FastifyInstance | undefined;
   let closing = false;
+  const readiness = new Readiness();
   const { backend, listening, failed } = await connectWorker(() => {
     if (closing) return;
     closing = true;
-    void (app ? closeWithin(app, config.drainTimeout * 1000) : Promise.resolve()).then(() => process.exit(0));
+    void (app ? stopServing(app, readiness, config) : Promise.resolve()).then(() => process.exit(0));
   });
   const id = String(backend.workerId);
   const logger = log.child({ worker: backend.workerId });
   backend.onError = (err, model) =>
     logger.error({ err, model }, "replica dropped, asking the writer for its state");
+  const telemetry = makeTelemetry(config, (name) => serves(backend, name), {
+    scrape: (registry) => clusterScraper(registry),
+  });
   app = buildApp({
     config,
     backend,
     logger,
     headers: { "x-brook-worker": id },
     requestIdPrefix: `w${id}-`,
+    telemetry,
+    readiness,
   });
   let url: string;
   try {

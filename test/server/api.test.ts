@@ -35,10 +35,13 @@ describe("JSON API /v1/models", () => {
     assert.equal(single.status, 200);
     assert.equal(single.body.version, 1);
     assert.equal(single.body.learned, 1);
+    assert.equal(single.body.learned_now, 1);
     const instances = phishing.slice(1, 400).map((r) => ({ x: obj(r.x), y: r.y }));
     const batch = await call(brook.url, "POST", "/v1/models/default/learn", { instances });
     assert.equal(batch.body.version, 400);
-    assert.equal(batch.body.learned, 399);
+    // `learned` is the model's total, `learned_now` what this request learned.
+    assert.equal(batch.body.learned, 400);
+    assert.equal(batch.body.learned_now, 399);
     // Same as learning the same stream locally, in the same order.
     const local = asSupervised(build("StandardScaler | LogisticRegression"));
     for (const r of phishing.slice(0, 400)) local.learnOne(r.x, r.y);

@@ -230,7 +230,7 @@ cases.push(
     status: 404,
     code: "BROOK_MODEL_NOT_FOUND",
   },
-  { name: "unknown route", method: "GET", path: "/predict", status: 404, code: "BROOK_ROUTE_NOT_FOUND" },
+  { name: "wrong method", method: "GET", path: "/predict", status: 405, code: "BROOK_METHOD_NOT_ALLOWED" },
   {
     name: "unknown route",
     method: "POST",

@@ -142,7 +142,8 @@ describe("named models, durable on disk", () => {
       ],
     });
     assert.equal(later.status, 200);
-    assert.equal(later.body.learned, 2);
+    assert.equal(later.body.learned_now, 2);
+    assert.equal(later.body.learned, 3);
     const retry = await call(brook.url, "POST", "/v1/models/default/learn", {
       id: "b-1",
       y: phishing[2]!.y,
@@ -150,7 +151,8 @@ describe("named models, durable on disk", () => {
     });
     assert.equal(retry.status, 200);
     assert.equal(retry.body.duplicate, true);
-    assert.equal(retry.body.learned, 0);
+    assert.equal(retry.body.learned_now, 0);
+    assert.equal(retry.body.learned, 3);
     const info = await call(brook.url, "GET", "/v1/models/default");
     assert.deepEqual(info.body.pending, { waiting: 1, remembered: 4, labelled: 3, expired: 0, evicted: 0 });
   });
@@ -205,11 +207,18 @@ describe("named models, durable on disk", () => {
       });
       assert.deepEqual(a.body.probabilities, b.body.probabilities);
     }
-    const wrong = await call(brook.url, "POST", "/v1/models/trumpless/import", at100);
-    assert.equal(wrong.status, 404);
+    // Into a name that does not exist: the model is created from the export's spec and metrics.
+    const fresh = await call(brook.url, "POST", "/v1/models/fresh/import", at100);
+    assert.equal(fresh.status, 200);
+    assert.equal(fresh.body.created, true);
+    assert.equal(fresh.body.learned, 100);
+    const freshInfo = await call(brook.url, "GET", "/v1/models/fresh");
+    assert.equal(freshInfo.body.spec, "StandardScaler | LogisticRegression");
+    assert.deepEqual(freshInfo.body.metrics, (await call(brook.url, "GET", "/v1/models/copy")).body.metrics);
     await call(brook.url, "PUT", "/v1/models/lin", { spec: "LinearRegression" });
     const mismatch = await call(brook.url, "POST", "/v1/models/lin/import", at100);
     assert.equal(mismatch.status, 400);
     assert.equal(mismatch.body.code, "BROOK_INVALID_STATE");
+    assert.match(mismatch.body.error, /the model: LinearRegression here, Pipeline in the export/);
   });
 });

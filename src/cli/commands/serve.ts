@@ -4,10 +4,15 @@ import { type Config, kebab, loadConfig, settings } from "../../config/config.js
 import { LearnError } from "../../learn/index.js";
 import { Primary } from "../../runtime/cluster/primary.js";
 import { makeLogger } from "../../runtime/logger.js";
+import { storageFor } from "../../runtime/open.js";
 import { startFailure } from "../../runtime/start-failure.js";
+import { logStartup } from "../../runtime/startup-summary.js";
 import { startBrook, startWorker } from "../../server/start.js";
 
-/** Runs `close` once on SIGINT/SIGTERM, then exits (0 on success). */
+/**
+ * Runs `close` once on SIGINT/SIGTERM (readiness false, drain, final checkpoint), prints the
+ * "stopped" line, and exits 0 (1 if the shutdown failed).
+ */
 function onSignals(
   log: { info(msg: string): void; error(obj: object, msg: string): void },
   close: () => Promise<void>,
@@ -16,9 +21,12 @@ function onSignals(
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
-    log.info(`${signal}: draining requests, checkpointing, closing logs`);
+    log.info(`${signal}: not ready any more; draining requests, checkpointing, closing logs`);
     close().then(
-      () => process.exit(0),
+      () => {
+        log.info("Brook stopped: every model checkpointed, logs closed");
+        process.exit(0);
+      },
       (err: unknown) => {
         log.error({ err }, "shutdown failed");
         process.exit(1);
@@ -43,6 +51,7 @@ async function serve(config: Config): Promise<void> {
   const log = makeLogger(config);
   if (config.workers > 1) {
     if (cluster.isWorker) return startWorker(config, log);
+    // The primary prints the start-up summary once, when the first worker listens.
     const primary = await Primary.start(config, log).catch((err) => cannotStart(err, config));
     onSignals(log, () => primary.shutdown());
     try {
@@ -54,14 +63,8 @@ async function serve(config: Config): Promise<void> {
     }
     return;
   }
-  const brook = await startBrook(config).catch((err) => cannotStart(err, config));
-  for (const m of await brook.backend.ops.list()) {
-    log.info({ model: m.name, spec: m.spec, version: m.version }, `model "${m.name}" ready`);
-  }
-  log.info(
-    { store: config.store, data: config.dataDir, fsync: config.fsync },
-    `Brook listening on ${brook.url}`,
-  );
+  const brook = await startBrook(config, storageFor(config), log).catch((err) => cannotStart(err, config));
+  logStartup(log, config, brook.engine, brook.url);
   onSignals(log, () => brook.close());
 }
 

@@ -9,6 +9,8 @@ import type { Engine } from "../engine.js";
 import { LocalBackend } from "../local-backend.js";
 import { openEngine } from "../open.js";
 import type { ModelOps } from "../ops.js";
+import { logStartup } from "../startup-summary.js";
+import { serveClusterMetrics } from "./metrics-aggregation.js";
 import { errorToWire, type Reply, type ToPrimary, type ToWorker } from "./protocol.js";
 import { type Call, dispatch } from "./rpc.js";
 
@@ -89,6 +91,7 @@ export class Primary {
     // V8's serializer: event texts cross the channel as they are, not escaped into JSON again.
     cluster.setupPrimary({ serialization: "advanced" });
     cluster.on("exit", (worker, code, signal) => primary.onExit(worker, code, signal));
+    if (config.prometheus === "on") serveClusterMetrics(engine, (model) => primary.replicaLag(model));
     for (let i = 0; i < config.workers; i++) primary.fork();
     return primary;
   }
@@ -178,10 +181,7 @@ export class Primary {
         s.listened = true;
         if (!this.firstUrl) {
           this.firstUrl = msg.url;
-          this.log.info(
-            { workers: this.config.workers },
-            `Brook listening on ${msg.url} (${this.config.workers} workers)`,
-          );
+          logStartup(this.log, this.config, this.engine, msg.url);
           this.settleStart.resolve(msg.url);
         }
         break;

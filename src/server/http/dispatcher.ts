@@ -61,8 +61,15 @@ export class Dispatcher {
 
   private serve(r: Compiled, m: RegExpExecArray, req: IncomingMessage, res: ServerResponse): void {
     const started = this.pipeline.started();
+    const route = r.route;
     const fail = (err: unknown) =>
-      this.send(req, res, this.pipeline.renderProblem(err, req.headers, req.method!, req.url!), started);
+      this.send(
+        route,
+        req,
+        res,
+        this.pipeline.renderProblem(err, req.headers, req.method!, req.url!, route.def.errors),
+        started,
+      );
     const params: Record<string, string> = {};
     try {
       for (let i = 0; i < r.params.length; i++) params[r.params[i]!] = decodeURIComponent(m[i + 1]!);
@@ -86,6 +93,7 @@ export class Dispatcher {
       } catch (e) {
         return fail(e);
       }
+      // Predictions answer synchronously; writes wait for their writer.
       const finish = (a: Answer) => {
         let rendered: Rendered;
         try {
@@ -93,22 +101,28 @@ export class Dispatcher {
         } catch (e) {
           return fail(e);
         }
-        this.send(req, res, rendered, started);
+        this.send(route, req, res, rendered, started);
       };
-      // Predictions answer synchronously; writes wait for their writer.
       if (answer instanceof Promise) answer.then(finish, fail);
       else finish(answer);
     });
   }
 
-  private send(req: IncomingMessage, res: ServerResponse, r: Rendered, started: number): void {
+  private send(
+    route: PreparedRoute,
+    req: IncomingMessage,
+    res: ServerResponse,
+    r: Rendered,
+    started: number,
+  ): void {
     const headers: Record<string, string | number> = { "content-length": Buffer.byteLength(r.payload) };
     if (r.type) headers["content-type"] = r.type;
     const extra = this.pipeline.headers;
     for (const k in extra) headers[k] = extra[k]!;
+    if (r.headers) for (const k in r.headers) headers[k] = r.headers[k]!;
     if (r.close) headers.connection = "close";
     res.writeHead(r.status, headers);
     res.end(r.payload);
-    this.pipeline.logged(req.headers, req.method!, req.url!, r.status, started);
+    this.pipeline.finished(route, req.headers, req.method!, req.url!, r.status, started);
   }
 }

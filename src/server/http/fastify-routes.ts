@@ -3,12 +3,18 @@
  * routes and reads the body (with the same reader as the lean dispatcher), the pipeline does
  * the rest, so the answers are the same as the dispatcher's.
  */
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Pipeline, PreparedRoute, Rendered } from "./pipeline.js";
+
+/** The table's route a Fastify request was routed to (undefined: no route matched). */
+export function routeOf(request: FastifyRequest): PreparedRoute | undefined {
+  return (request.routeOptions?.config as { brook?: PreparedRoute } | undefined)?.brook;
+}
 
 /** Sends a rendered answer through Fastify. */
 export function reply(pipeline: Pipeline, r: Rendered, res: FastifyReply) {
   res.code(r.status).headers(pipeline.headers);
+  if (r.headers) res.headers(r.headers);
   if (r.type) res.type(r.type);
   if (r.close) res.header("connection", "close");
   return res.send(r.status === 204 ? undefined : r.payload);
@@ -23,6 +29,8 @@ export function registerRoutes(
     app.route({
       method: route.def.method,
       url: route.def.path,
+      // The app's hooks find the route here (metrics, error style).
+      config: { brook: route },
       onRequest: async (request) => {
         const refusal = pipeline.admit(route, request.headers);
         if (refusal) throw refusal;

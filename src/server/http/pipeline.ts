@@ -10,7 +10,8 @@ import type { FastifyBaseLogger } from "fastify";
 import { parseOrderedJson } from "../../codec/ordered-json.js";
 import type { Config } from "../../config/config.js";
 import { type BrookError, brookError } from "../../errors.js";
-import type { Answer, AnyRoute } from "../routes/route.js";
+import type { HttpMetrics, RouteStats } from "../observability/http-metrics.js";
+import type { Answer, AnyRoute, ErrorStyle } from "../routes/route.js";
 import { type BodyCheck, compileCheck } from "../validation/schema-check.js";
 import { declaredTooLarge, isJson, tooLarge } from "./body.js";
 import { toProblem } from "./problem.js";
@@ -20,7 +21,17 @@ export interface PreparedRoute {
   def: AnyRoute;
   check: BodyCheck | undefined;
   queryCheck: BodyCheck | undefined;
+  /** Its request counts and latencies (metrics on). */
+  stats: RouteStats | undefined;
 }
+
+/** `/v1/models/:name` → `/v1/models/{name}`: the path template as the documentation and metrics write it. */
+export function pathTemplate(path: string): string {
+  return path.replace(/:(\w+)/g, "{$1}");
+}
+
+/** Where a request's id is kept once made, on the request's own headers object (one id per request). */
+const REQUEST_ID: unique symbol = Symbol("brook.requestId");
 
 /** An answer as bytes on the wire. */
 export interface Rendered {
@@ -29,6 +40,8 @@ export interface Rendered {
   payload: string;
   /** Close the connection after it (the rest of a refused body is not read). */
   close?: boolean;
+  /** Headers of this answer only (e.g. `Allow` on a 405). */
+  headers?: Record<string, string>;
 }
 
 const NO_QUERY: Record<string, string> = Object.freeze({}) as Record<string, string>;
@@ -43,6 +56,8 @@ export class Pipeline {
   private closing = false;
   private counter = 0;
   private readonly debug: boolean;
+  /** Whether a request's start is timed (request logs or metrics). */
+  private readonly timed: boolean;
 
   constructor(
     private readonly config: Config,
@@ -50,9 +65,11 @@ export class Pipeline {
     /** Added to every response (e.g. which cluster worker answered). */
     readonly headers: Readonly<Record<string, string>>,
     private readonly idPrefix = "",
+    private readonly metrics: HttpMetrics | undefined = undefined,
   ) {
     this.debug =
       (log as { isLevelEnabled?(level: string): boolean } | undefined)?.isLevelEnabled?.("debug") ?? false;
+    this.timed = this.debug || metrics !== undefined;
   }
 
   prepare(def: AnyRoute): PreparedRoute {
@@ -60,6 +77,7 @@ export class Pipeline {
       def,
       check: def.body ? compileCheck(def.body) : undefined,
       queryCheck: def.query ? compileCheck(def.query) : undefined,
+      stats: this.metrics?.route(def.method, pathTemplate(def.path)),
     };
   }
 
@@ -68,11 +86,21 @@ export class Pipeline {
     this.closing = true;
   }
 
-  /** The request's id: the client's `X-Request-Id` when it is a sane one, else this process's next. */
+  /**
+   * The request's id: the client's `X-Request-Id` when it is a sane one, else this process's
+   * next. Made once per request (kept on its headers object), so every line logged about a
+   * request and its problem body carry the same id.
+   */
   requestId(headers: IncomingHttpHeaders): string {
+    const kept = (headers as { [REQUEST_ID]?: string })[REQUEST_ID];
+    if (kept !== undefined) return kept;
     const given = headers["x-request-id"];
-    if (typeof given === "string" && CLIENT_REQUEST_ID.test(given)) return given;
-    return `${this.idPrefix}${(++this.counter).toString(36)}`;
+    const id =
+      typeof given === "string" && CLIENT_REQUEST_ID.test(given)
+        ? given
+        : `${this.idPrefix}${(++this.counter).toString(36)}`;
+    (headers as { [REQUEST_ID]?: string })[REQUEST_ID] = id;
+    return id;
   }
 
   /** Refusals before the body is read; `undefined` when the request may go on. */
@@ -116,11 +144,21 @@ export class Pipeline {
     const status = answer.status ?? 200;
     if ("json" in answer) return { status, type: JSON_TYPE, payload: JSON.stringify(answer.json) };
     if ("text" in answer) return { status, type: TEXT_TYPE, payload: answer.text };
+    if ("body" in answer) return { status, type: answer.type, payload: answer.body };
     return { status, type: undefined, payload: "" };
   }
 
-  /** The problem answer for `err`; server errors are logged with the request's id, which the body gives. */
-  renderProblem(err: unknown, headers: IncomingHttpHeaders, method: string, url: string): Rendered {
+  /**
+   * The problem answer for `err`, in the route's error style; server errors are logged with
+   * the request's id, which the body gives.
+   */
+  renderProblem(
+    err: unknown,
+    headers: IncomingHttpHeaders,
+    method: string,
+    url: string,
+    style: ErrorStyle = "problem",
+  ): Rendered {
     let problem = toProblem(err);
     if (problem.status === 500) {
       const reqId = this.requestId(headers);
@@ -129,18 +167,41 @@ export class Pipeline {
     }
     // A refused body is not read: close the connection rather than drain it.
     const close = (err as BrookError)?.code === "BROOK_BODY_TOO_LARGE" || this.closing;
-    return { status: problem.status, type: PROBLEM_TYPE, payload: JSON.stringify(problem), close };
+    const allow = (err as BrookError)?.details?.allow;
+    const extra: Record<string, string> = {};
+    if (Array.isArray(allow)) extra.allow = allow.join(", ");
+    if (style === "oip") {
+      // The protocol's error body is {"error": "..."}; the code stays visible in a header.
+      extra["x-brook-error-code"] = problem.code;
+      const payload = JSON.stringify({ error: problem.error });
+      return { status: problem.status, type: JSON_TYPE, payload, close, headers: extra };
+    }
+    const payload = JSON.stringify(problem);
+    return { status: problem.status, type: PROBLEM_TYPE, payload, close, headers: extra };
   }
 
-  /** The time a request started, when request logs are on (0 otherwise: no clock read). */
+  /** The time a request started, when request logs or metrics are on (0 otherwise: no clock read). */
   started(): number {
-    return this.debug ? performance.now() : 0;
+    return this.timed ? performance.now() : 0;
   }
 
-  /** Logs a finished request at debug level (`--log-level debug`). */
-  logged(headers: IncomingHttpHeaders, method: string, url: string, status: number, started: number): void {
+  /**
+   * A request was answered: counted and timed under its route (or as unmatched) when metrics
+   * are on, logged at debug level (`--log-level debug`) with its id. Both dispatchers end here.
+   */
+  finished(
+    route: PreparedRoute | undefined,
+    headers: IncomingHttpHeaders,
+    method: string,
+    url: string,
+    status: number,
+    started: number,
+  ): void {
+    if (!this.timed) return;
+    const seconds = (performance.now() - started) / 1000;
+    if (this.metrics) (route ? route.stats! : this.metrics.unmatched).observe(status, seconds);
     if (!this.debug) return;
-    const ms = Math.round((performance.now() - started) * 1000) / 1000;
+    const ms = Math.round(seconds * 1e6) / 1000;
     this.log!.debug({ reqId: this.requestId(headers), method, url, status, ms }, "request");
   }
 }

@@ -7,9 +7,11 @@
 import type { Config } from "../../config/config.js";
 import { DEFAULT_MODEL } from "../../models/names.js";
 import type { Backend } from "../backend.js";
+import type { Telemetry } from "../observability/telemetry.js";
 import { predictionJson, pythonStr } from "../serialize.js";
 import { compatLearnRequest, compatPredictRequest, policyFor } from "../validation/requests.js";
-import { compatBody } from "../validation/schemas.js";
+import { CompatLearnResponse, CompatPredictResponse, compatBody } from "../validation/schemas.js";
+import { countedLearn, learnFields } from "./learning.js";
 import { type AnyRoute, route } from "./route.js";
 
 /** Whether an Accept header asks for JSON. */
@@ -17,7 +19,7 @@ function acceptsJson(accept: string | undefined): boolean {
   return accept?.includes("application/json") ?? false;
 }
 
-export function compatRoutes(backend: Backend, config: Config): AnyRoute[] {
+export function compatRoutes(backend: Backend, config: Config, telemetry: Telemetry): AnyRoute[] {
   return [
     route({
       method: "POST",
@@ -27,13 +29,23 @@ export function compatRoutes(backend: Backend, config: Config): AnyRoute[] {
       scope: "predict",
       hot: true,
       body: compatBody(config, false),
-      response: { description: "text/plain `True`/`False`, or JSON with Accept: application/json" },
+      response: {
+        type: "text/plain",
+        schema: CompatPredictResponse,
+        description: "text/plain `True`/`False`, or JSON with Accept: application/json",
+      },
       handle({ body, headers }) {
         const model = backend.model(DEFAULT_MODEL);
         const outcome = model.predict(compatPredictRequest(body, policyFor(model, config)));
-        if (acceptsJson(headers.accept))
-          return { json: { model: model.name, version: model.version, ...predictionJson(outcome) } };
-        return { text: pythonStr(outcome.prediction, model.task === "regression") };
+        telemetry.models.predicted(model.name, 1);
+        const text = pythonStr(outcome.prediction, model.task === "regression");
+        if (acceptsJson(headers.accept)) {
+          const prediction = predictionJson(outcome);
+          // An anomaly detector's score is its prediction, as the text answer says.
+          if (prediction.score !== undefined) prediction.prediction = prediction.score;
+          return { json: { model: model.name, version: model.version, ...prediction, text } };
+        }
+        return { text };
       },
     }),
     route({
@@ -44,14 +56,17 @@ export function compatRoutes(backend: Backend, config: Config): AnyRoute[] {
       scope: "learn",
       hot: true,
       body: compatBody(config, true),
-      response: { description: "text/plain `ROCAUC: 95.07%`, or JSON with Accept: application/json" },
+      response: {
+        type: "text/plain",
+        schema: CompatLearnResponse,
+        description: "text/plain `ROCAUC: 95.07%`, or JSON with Accept: application/json",
+      },
       async handle({ body, headers }) {
-        const model = backend.model(DEFAULT_MODEL);
-        const items = compatLearnRequest(body, model, config);
-        const result = await backend.ops.learn(DEFAULT_MODEL, items, { texts: true });
+        const { model, result } = await countedLearn(backend, telemetry, DEFAULT_MODEL, (model) =>
+          backend.ops.learn(DEFAULT_MODEL, compatLearnRequest(body, model, config), { texts: true }),
+        );
         const text = result.texts.join(", ");
-        if (acceptsJson(headers.accept))
-          return { json: { model: model.name, version: result.version, metrics: result.metrics, text } };
+        if (acceptsJson(headers.accept)) return { json: { ...learnFields(model, result), text } };
         return { text };
       },
     }),

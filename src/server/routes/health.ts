@@ -1,27 +1,45 @@
-/** Liveness (`/healthz`: the process answers) and readiness (`/readyz`: models are loaded). */
+/**
+ * Liveness (`/healthz`, `/livez`: the process answers) and readiness (`/readyz`: the models
+ * are loaded and the server is not shutting down).
+ */
 import { Type } from "@sinclair/typebox";
+import { brookError } from "../../errors.js";
 import type { Backend } from "../backend.js";
+import type { Readiness } from "../lifecycle.js";
 import { type AnyRoute, route } from "./route.js";
 
-export function healthRoutes(backend: Backend): AnyRoute[] {
-  return [
+const Live = Type.Object({ status: Type.Literal("ok") }, { additionalProperties: false });
+const Ready = Type.Object(
+  { status: Type.Literal("ready"), models: Type.Integer({ minimum: 0, description: "models served" }) },
+  { additionalProperties: false },
+);
+
+export function healthRoutes(backend: Backend, readiness: Readiness): AnyRoute[] {
+  const live = (path: string) =>
     route({
       method: "GET",
-      path: "/healthz",
+      path,
       summary: "Liveness: the process answers",
       tag: "health",
       scope: "public",
-      response: { schema: Type.Object({ status: Type.Literal("ok") }) },
+      response: { schema: Live },
       handle: () => ({ json: { status: "ok" } }),
-    }),
+    });
+  return [
+    live("/healthz"),
+    live("/livez"),
     route({
       method: "GET",
       path: "/readyz",
-      summary: "Readiness: the models are loaded",
+      summary:
+        "Readiness: the models are loaded and the server is not shutting down (503 BROOK_NOT_READY otherwise)",
       tag: "health",
       scope: "public",
-      response: { schema: Type.Object({ status: Type.Literal("ready"), models: Type.Integer() }) },
-      handle: () => ({ json: { status: "ready", models: backend.modelCount() } }),
+      response: { schema: Ready },
+      handle: () => {
+        if (!readiness.isReady) throw brookError("NOT_READY", "the server is shutting down");
+        return { json: { status: "ready", models: backend.modelCount() } };
+      },
     }),
   ];
 }

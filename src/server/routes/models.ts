@@ -1,6 +1,5 @@
 /** The versioned JSON API, one set of routes per named model, under `/v1/models`. */
 
-import { Type } from "@sinclair/typebox";
 import type { Config } from "../../config/config.js";
 import { splitMetrics } from "../../config/config.js";
 import { brookError } from "../../errors.js";
@@ -8,6 +7,9 @@ import type { Json } from "../../learn/index.js";
 import { checkpointJson } from "../../models/describe.js";
 import type { PredictOutcome, ServedModel } from "../../models/served-model.js";
 import type { Backend } from "../backend.js";
+import { checkSameSpec, creationFromExport } from "../import-plan.js";
+import { metricsJson } from "../metrics-json.js";
+import type { Telemetry } from "../observability/telemetry.js";
 import { predictionJson, probaJson } from "../serialize.js";
 import {
   forecastRequest,
@@ -17,12 +19,14 @@ import {
   predictRequest,
 } from "../validation/requests.js";
 import {
-  Checkpoint,
+  CheckpointCreated,
   CheckpointList,
   CreateModelBody,
+  ExportResponse,
   ForecastResponse,
   forecastBody,
   ImportBody,
+  ImportResponse,
   LearnResponse,
   learnBody,
   MetricsResponse,
@@ -32,7 +36,9 @@ import {
   PredictResponse,
   predictBody,
   RollbackBody,
+  RollbackResponse,
 } from "../validation/schemas.js";
+import { countedLearn, learnFields } from "./learning.js";
 import { type Answer, type AnyRoute, route } from "./route.js";
 
 const MODEL = "/v1/models/:name";
@@ -47,7 +53,29 @@ function metricsField(v: unknown): string[] {
   });
 }
 
-export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
+/** Details as JSON: a confusion matrix shown as its matrix (from the model answering here). */
+function detailsJson(backend: Backend, details: Record<string, unknown>): Record<string, unknown> {
+  const name = details.name as string;
+  let model: ServedModel;
+  try {
+    model = backend.model(name);
+  } catch {
+    return details;
+  }
+  return { ...details, metrics: metricsJson(model, details.metrics as Record<string, number>) };
+}
+
+/** Whether a model is served here. */
+function exists(backend: Backend, name: string): boolean {
+  try {
+    backend.model(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function modelRoutes(backend: Backend, config: Config, telemetry: Telemetry): AnyRoute[] {
   return [
     route({
       method: "GET",
@@ -65,7 +93,7 @@ export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
       tag: "models",
       scope: "admin",
       body: CreateModelBody,
-      response: { status: 201, schema: ModelDetails },
+      response: { status: 201, otherStatuses: [200], schema: ModelDetails },
       async handle({ params, body }) {
         if (typeof body.spec !== "string" && (typeof body.spec !== "object" || body.spec === null)) {
           throw brookError(
@@ -80,7 +108,7 @@ export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
           metricsField(body.metrics),
           body.drift,
         );
-        return { status: created ? 201 : 200, json: details };
+        return { status: created ? 201 : 200, json: detailsJson(backend, details) };
       },
     }),
     route({
@@ -102,7 +130,7 @@ export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
       tag: "models",
       scope: "predict",
       response: { schema: ModelDetails },
-      handle: async ({ params }) => ({ json: await backend.ops.details(params.name!) }),
+      handle: async ({ params }) => ({ json: detailsJson(backend, await backend.ops.details(params.name!)) }),
     }),
     route({
       method: "POST",
@@ -116,6 +144,7 @@ export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
       handle({ params, body }) {
         const model = backend.model(params.name!);
         const req = predictRequest(body, policyFor(model, config));
+        telemetry.models.predicted(model.name, req.xs.length);
         // Synchronous unless it has to wait or remember (a promise per request costs throughput).
         return readAt(model, req.minVersion, config.readWaitMs, () => predictNow(backend, model, req));
       },
@@ -130,16 +159,13 @@ export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
       body: learnBody(config),
       response: { schema: LearnResponse },
       async handle({ params, body }) {
-        const model = backend.model(params.name!);
-        const { batch, items } = learnRequest(body, model, config);
-        const r = await backend.ops.learn(params.name!, items);
-        const json: Record<string, unknown> = {
-          model: model.name,
-          version: r.version,
-          seq: r.seq,
-          learned: r.learned,
-          metrics: r.metrics,
-        };
+        let batch = false;
+        const { model, result: r } = await countedLearn(backend, telemetry, params.name!, (model) => {
+          const req = learnRequest(body, model, config);
+          batch = req.batch;
+          return backend.ops.learn(model.name, req.items);
+        });
+        const json: Record<string, unknown> = learnFields(model, r);
         if (r.duplicates > 0) json[batch ? "duplicates" : "duplicate"] = batch ? r.duplicates : true;
         return { json };
       },
@@ -174,7 +200,7 @@ export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
           json: {
             model: model.name,
             version: model.version,
-            metrics: model.metricValues(),
+            metrics: metricsJson(model, model.metricValues()),
             text: model.metricTexts(),
           },
         }));
@@ -187,6 +213,7 @@ export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
       tag: "admin",
       scope: "admin",
       query: MinVersionQuery,
+      response: { schema: ExportResponse },
       handle({ params, query }) {
         const model = backend.model(params.name!);
         return readAt(model, minVersionOf(query), config.readWaitMs, () => ({ json: model.export() }));
@@ -195,16 +222,23 @@ export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
     route({
       method: "POST",
       path: `${MODEL}/import`,
-      summary: "Warm start: the model takes an exported state (same spec)",
+      summary:
+        "Warm start: the model takes an exported state (same spec); a name that does not exist is created from the export's spec and metrics",
       tag: "admin",
       scope: "admin",
       body: ImportBody,
-      response: {
-        schema: Type.Object({ model: Type.String(), version: Type.Integer(), learned: Type.Integer() }),
-      },
+      response: { schema: ImportResponse },
       async handle({ params, body }) {
-        const r = await backend.ops.import(params.name!, body);
-        return { json: { model: params.name, version: r.version, learned: r.learned } };
+        const name = params.name!;
+        let created = false;
+        if (exists(backend, name)) {
+          checkSameSpec(backend.model(name), body);
+        } else {
+          const plan = creationFromExport(body);
+          created = (await backend.ops.create(name, plan.spec, plan.metrics, plan.drift)).created;
+        }
+        const r = await backend.ops.import(name, body);
+        return { json: { model: name, version: r.version, learned: r.learned, created } };
       },
     }),
     route({
@@ -225,7 +259,7 @@ export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
       summary: "Takes a checkpoint now",
       tag: "admin",
       scope: "admin",
-      response: { status: 201, schema: Type.Object({ model: Type.String(), checkpoint: Checkpoint }) },
+      response: { status: 201, schema: CheckpointCreated },
       async handle({ params }) {
         const info = await backend.ops.checkpoint(params.name!);
         return { status: 201, json: { model: params.name, checkpoint: checkpointJson(info) } };
@@ -238,14 +272,7 @@ export function modelRoutes(backend: Backend, config: Config): AnyRoute[] {
       tag: "admin",
       scope: "admin",
       body: RollbackBody,
-      response: {
-        schema: Type.Object({
-          model: Type.String(),
-          version: Type.Integer(),
-          restored: Checkpoint,
-          learned: Type.Integer(),
-        }),
-      },
+      response: { schema: RollbackResponse },
       async handle({ params, body }) {
         const r = await backend.ops.rollback(params.name!, body.version);
         return {

@@ -14,11 +14,18 @@ export type Method = "GET" | "POST" | "PUT" | "DELETE";
  */
 export type Scope = "public" | "predict" | "learn" | "admin";
 
-/** What a handler answers: JSON, text (as the original app did), or nothing. */
+/** What a handler answers: JSON, text (as the original app did), a page or exposition of its own type, or nothing. */
 export type Answer =
   | { status?: number; json: unknown }
   | { status?: number; text: string }
+  | { status?: number; body: string; type: string }
   | { status: 204; empty: true };
+
+/**
+ * How a route's failures are shown: Brook's problem JSON (the default), or the Open Inference
+ * Protocol's `{"error": "..."}` (the code then travels in the `x-brook-error-code` header).
+ */
+export type ErrorStyle = "problem" | "oip";
 
 /** What a handler gets: path parameters, the query string, the checked body, the request's headers. */
 export interface RouteRequest<Body> {
@@ -47,8 +54,17 @@ export interface RouteDef<S extends TSchema | undefined = TSchema | undefined> {
   body?: S;
   /** The query string's schema (an object of string values); a route without one ignores the query. */
   query?: TSchema;
-  /** The success answer's status (200 unless said) and schema, for the documentation. */
-  response?: { status?: number; schema?: TSchema; description?: string };
+  /** The success answer's status (200 unless said), schema and media type (JSON unless said), for the documentation. */
+  response?: {
+    status?: number;
+    /** Other success statuses with the same answer (e.g. 200 next to a 201). */
+    otherStatuses?: number[];
+    schema?: TSchema;
+    description?: string;
+    type?: string;
+  };
+  /** How failures are shown (Brook's problem JSON unless said). */
+  errors?: ErrorStyle;
   handle(request: RouteRequest<S extends TSchema ? Static<S> : undefined>): Answer | Promise<Answer>;
 }
 

@@ -212,80 +212,275 @@ export const ImportBody = semantic(
 );
 
 // ------------------------------------------------------------------------------ responses
+// Precise enough to check real answers against (test/server/openapi-responses.test.ts):
+// every object lists its fields and allows no others.
 
 export const Problem = Type.Object(
   {
-    error: Type.String(),
-    code: Type.String(),
-    status: Type.Integer(),
-    path: Type.Optional(Type.String()),
+    error: Type.String({ description: "what went wrong, for people" }),
+    code: Type.String({
+      pattern: "^BROOK_[A-Z_]+$",
+      description: "stable, for programs (README lists them)",
+    }),
+    status: Type.Integer({ minimum: 400, maximum: 599 }),
+    path: Type.Optional(Type.String({ description: "the offending field, e.g. instances[1].x.https" })),
+    request_id: Type.Optional(
+      Type.String({ description: "internal errors: the id the logs know the request by" }),
+    ),
   },
-  { additionalProperties: true, description: "what went wrong, with a stable code" },
+  {
+    additionalProperties: true,
+    description: "what went wrong, with a stable code (and details such as `model`)",
+  },
 );
 
-const Probabilities = Type.Record(Type.String(), Type.Number());
-const PredictionValue = Type.Union([Type.Boolean(), Type.Number(), Type.String(), Type.Null()]);
+const ModelName = Type.String({ description: "the model's name" });
+const Version = Type.Integer({ minimum: 0, description: "the model version that answered" });
+const Label = Type.Union([Type.Boolean(), Type.Number(), Type.String()]);
 
-const OnePrediction = Type.Object({
-  prediction: Type.Optional(PredictionValue),
-  probabilities: Type.Optional(Probabilities),
-  score: Type.Optional(Type.Number({ description: "anomaly detectors: higher is more anomalous" })),
-  id: Type.Optional(Type.String()),
+const Probabilities = Type.Record(Type.String(), Type.Number({ minimum: 0, maximum: 1 }), {
+  description: 'class → probability (labels as JSON keys: true → "true")',
 });
+const PredictionValue = Type.Union([Type.Boolean(), Type.Number(), Type.String(), Type.Null()], {
+  description: "the predicted label or number; null when a classifier knows no class yet",
+});
+const Score = Type.Number({ description: "anomaly detectors: higher is more anomalous" });
+const RememberedId = Type.String({ description: "the id to send the label under (remembered predictions)" });
+
+const SinglePrediction = Type.Object(
+  {
+    model: ModelName,
+    version: Version,
+    prediction: PredictionValue,
+    probabilities: Type.Optional(Probabilities),
+    id: Type.Optional(RememberedId),
+  },
+  strict,
+);
+const SingleScore = Type.Object(
+  { model: ModelName, version: Version, score: Score, id: Type.Optional(RememberedId) },
+  strict,
+);
+const BatchItem = Type.Union([
+  Type.Object(
+    {
+      prediction: PredictionValue,
+      probabilities: Type.Optional(Probabilities),
+      id: Type.Optional(RememberedId),
+    },
+    strict,
+  ),
+  Type.Object({ score: Score, id: Type.Optional(RememberedId) }, strict),
+]);
 
 export const PredictResponse = Type.Union([
-  Type.Intersect([Type.Object({ model: Type.String(), version: Type.Integer() }), OnePrediction]),
-  Type.Object({ model: Type.String(), version: Type.Integer(), predictions: Type.Array(OnePrediction) }),
+  SinglePrediction,
+  SingleScore,
+  Type.Object({ model: ModelName, version: Version, predictions: Type.Array(BatchItem) }, strict),
 ]);
 
-const MetricValues = Type.Record(Type.String(), Type.Number());
+/** A `ConfusionMatrix` metric as JSON: its labels (sorted as River shows them) and counts. */
+export const ConfusionMatrixJson = Type.Object(
+  {
+    labels: Type.Array(Label),
+    counts: Type.Array(Type.Array(Type.Number()), {
+      description: "counts[i][j]: weight of truth labels[i] predicted as labels[j]",
+    }),
+  },
+  { ...strict, description: "a ConfusionMatrix metric" },
+);
 
-export const LearnResponse = Type.Object({
-  model: Type.String(),
-  version: Type.Integer(),
-  seq: Type.Integer(),
-  learned: Type.Integer(),
+const MetricValues = Type.Record(Type.String(), Type.Union([Type.Number(), ConfusionMatrixJson]), {
+  description: "metric name → value (a ConfusionMatrix as its matrix)",
+});
+
+const learnFields = {
+  model: ModelName,
+  version: Type.Integer({ minimum: 0, description: "the model version after the request's last example" }),
+  seq: Type.Integer({ minimum: 0, description: "the log position of the request's last event" }),
+  learned: Type.Integer({ minimum: 0, description: "examples in the model's history (its total learned)" }),
+  learned_now: Type.Integer({
+    minimum: 0,
+    description: "examples this request learned (retries of known event ids are not learned again)",
+  }),
   metrics: MetricValues,
-  duplicate: Type.Optional(Type.Boolean()),
-  duplicates: Type.Optional(Type.Integer()),
-});
+};
 
-export const ModelSummary = Type.Object({
-  name: Type.String(),
-  spec: Type.String(),
-  task: Type.String(),
-  version: Type.Integer(),
-});
+export const LearnResponse = Type.Object(
+  {
+    ...learnFields,
+    duplicate: Type.Optional(Type.Boolean({ description: "a retry of a known event id: nothing learned" })),
+    duplicates: Type.Optional(Type.Integer({ minimum: 1, description: "batch: retries of known event ids" })),
+  },
+  strict,
+);
 
-export const ModelList = Type.Object({ models: Type.Array(ModelSummary) });
+/** `PUT /update_model` with `Accept: application/json`: the learn answer plus River's text. */
+export const CompatLearnResponse = Type.Object(
+  { ...learnFields, text: Type.String({ description: "River's metric text, e.g. ROCAUC: 95.07%" }) },
+  strict,
+);
 
-export const ModelDetails = Type.Intersect([
-  ModelSummary,
-  Type.Object({ kind: Type.String(), seq: Type.Integer(), learned: Type.Integer(), metrics: MetricValues }),
-]);
+/** `POST /predict` with `Accept: application/json`: the predict answer plus the text answer. */
+export const CompatPredictResponse = Type.Object(
+  {
+    model: ModelName,
+    version: Version,
+    prediction: PredictionValue,
+    probabilities: Type.Optional(Probabilities),
+    score: Type.Optional(Score),
+    text: Type.String({ description: "the label as Python prints it (True/False)" }),
+  },
+  strict,
+);
 
-export const MetricsResponse = Type.Object({
-  model: Type.String(),
-  version: Type.Integer(),
-  metrics: MetricValues,
-  text: Type.Array(Type.String()),
-});
+const Task = Type.Union(
+  ["binary", "multiclass", "regression", "anomaly", "forecasting"].map((t) => Type.Literal(t)),
+);
 
-export const Checkpoint = Type.Object({
-  seq: Type.Integer(),
-  version: Type.Integer(),
-  created_at: Type.String(),
-  bytes: Type.Integer(),
-});
+const summaryFields = {
+  name: ModelName,
+  spec: Type.String({ description: "the spec it was created with" }),
+  task: Task,
+  version: Type.Integer({ minimum: 0 }),
+};
 
-export const CheckpointList = Type.Object({
-  model: Type.String(),
-  version: Type.Integer(),
-  checkpoints: Type.Array(Checkpoint),
-});
+export const ModelSummary = Type.Object(summaryFields, strict);
 
-export const ForecastResponse = Type.Object({
-  model: Type.String(),
-  version: Type.Integer(),
-  forecast: Type.Array(Type.Number()),
-});
+export const ModelList = Type.Object({ models: Type.Array(ModelSummary) }, strict);
+
+export const Checkpoint = Type.Object(
+  {
+    seq: Type.Integer({ minimum: 0 }),
+    version: Type.Integer({ minimum: 0 }),
+    created_at: Type.String({ format: "date-time" }),
+    bytes: Type.Integer({ minimum: 0 }),
+  },
+  strict,
+);
+
+const Count = Type.Integer({ minimum: 0 });
+
+export const ModelDetails = Type.Object(
+  {
+    ...summaryFields,
+    kind: Type.String({ description: "the estimator's kind, e.g. Pipeline" }),
+    params: Type.Unknown({ description: "the spec as JSON, every default filled in" }),
+    seq: Count,
+    learned: Type.Integer({ minimum: 0, description: "examples in the model's history (its total learned)" }),
+    metrics: MetricValues,
+    metrics_text: Type.Array(Type.String(), { description: "River's texts" }),
+    pending: Type.Object(
+      { waiting: Count, remembered: Count, labelled: Count, expired: Count, evicted: Count },
+      { ...strict, description: "remembered predictions waiting for their labels" },
+    ),
+    checkpoints: Type.Object({ count: Count, latest: Type.Union([Checkpoint, Type.Null()]) }, strict),
+    drift: Type.Optional(
+      Type.Object(
+        {
+          detector: Type.String(),
+          detections: Count,
+          recent: Type.Array(
+            Type.Object({ version: Count, at: Type.String({ format: "date-time" }) }, strict),
+          ),
+        },
+        strict,
+      ),
+    ),
+    created_at: Type.String({ format: "date-time" }),
+    updated_at: Type.String({ format: "date-time" }),
+    replicas: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            worker: Type.Integer(),
+            seq: Count,
+            replica_lag_events: Count,
+            replica_lag_seconds: Type.Number({ minimum: 0 }),
+          },
+          strict,
+        ),
+        { description: "--workers N: each worker's replica" },
+      ),
+    ),
+    served_by: Type.Optional(
+      Type.Object(
+        { worker: Type.Integer(), version: Count, seq: Count },
+        { ...strict, description: "--workers N: the worker that answered, and its replica's position" },
+      ),
+    ),
+  },
+  strict,
+);
+
+export const MetricsResponse = Type.Object(
+  { model: ModelName, version: Version, metrics: MetricValues, text: Type.Array(Type.String()) },
+  strict,
+);
+
+export const CheckpointList = Type.Object(
+  { model: ModelName, version: Version, checkpoints: Type.Array(Checkpoint) },
+  strict,
+);
+
+export const CheckpointCreated = Type.Object({ model: ModelName, checkpoint: Checkpoint }, strict);
+
+export const ForecastResponse = Type.Object(
+  { model: ModelName, version: Version, forecast: Type.Array(Type.Number()) },
+  strict,
+);
+
+const StateEnvelopeSchema = Type.Object(
+  {
+    format: Type.Literal("brook.state"),
+    version: Type.Integer({ minimum: 1 }),
+    kind: Type.String(),
+    params: Type.Object({}, { additionalProperties: true }),
+    state: Type.Unknown(),
+  },
+  { ...strict, description: "a component's kind, params and learned state" },
+);
+
+export const ExportResponse = Type.Object(
+  {
+    model: ModelName,
+    spec: Type.String(),
+    task: Task,
+    seq: Count,
+    version: Count,
+    learned: Count,
+    state: StateEnvelopeSchema,
+    metrics: Type.Array(StateEnvelopeSchema),
+    drift: Type.Optional(
+      Type.Object(
+        {
+          state: StateEnvelopeSchema,
+          detections: Count,
+          recent: Type.Array(Type.Object({ version: Count, at: Type.String() }, strict)),
+        },
+        strict,
+      ),
+    ),
+  },
+  strict,
+);
+
+export const ImportResponse = Type.Object(
+  {
+    model: ModelName,
+    version: Version,
+    learned: Type.Integer({ minimum: 0, description: "examples in the model's history (its total learned)" }),
+    created: Type.Boolean({ description: "the model did not exist and was created from the export's spec" }),
+  },
+  strict,
+);
+
+export const RollbackResponse = Type.Object(
+  {
+    model: ModelName,
+    version: Version,
+    restored: Checkpoint,
+    learned: Type.Integer({ minimum: 0, description: "examples in the model's history (its total learned)" }),
+  },
+  strict,
+);
