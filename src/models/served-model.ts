@@ -23,6 +23,7 @@ import {
   scorePrediction,
   type Task,
 } from "../learn/index.js";
+import { DEFAULT_HISTORY, type HistorySettings, MetricHistory } from "./metric-history.js";
 import type { DriftEvent, ImportedState, ModelExport, ModelSnapshot } from "./snapshot.js";
 import { VersionGate } from "./version-gate.js";
 
@@ -62,6 +63,10 @@ export class ServedModel {
   version = 0;
   /** Examples in the current history. */
   learned = 0;
+  /** Predictions (and forecasts) this process answered with this model (not logged: a per-process count). */
+  predicted = 0;
+  /** The metric values over the model's versions, with drift, rollback and import marks. */
+  readonly history: MetricHistory;
   readonly createdAt = new Date();
   private readonly gate: VersionGate;
   /** When the model last changed (ms since the epoch). */
@@ -72,7 +77,9 @@ export class ServedModel {
     spec: Spec,
     metricSpecs: readonly string[] = [],
     driftSpec?: string,
+    history: HistorySettings = DEFAULT_HISTORY,
   ) {
+    this.history = new MetricHistory(history);
     this.gate = new VersionGate(name, () => this.version);
     this.estimator = asModel(build(spec));
     this.spec = typeof spec === "string" ? spec : describe(this.estimator);
@@ -94,6 +101,7 @@ export class ServedModel {
   /** A prediction (classifiers, regressors) or an anomaly score (detectors). */
   predict(x: RawFeatures): PredictOutcome {
     const m = this.estimator;
+    this.predicted += 1;
     switch (m.family) {
       case "classifier": {
         const probabilities = m.predictProbaOne(x);
@@ -119,6 +127,7 @@ export class ServedModel {
         `model "${this.name}" is not a forecaster: ask it for predictions instead`,
       );
     }
+    this.predicted += 1;
     return this.estimator.forecast(horizon, xs);
   }
 
@@ -159,6 +168,7 @@ export class ServedModel {
     this.learned += 1;
     this.version += 1;
     this.touched = Date.now();
+    this.history.changed(this.version, this.learned, at, () => this.metricValues());
     this.gate.reached();
   }
 
@@ -185,6 +195,7 @@ export class ServedModel {
     if (d.detector.driftDetected) {
       d.detections += 1;
       d.recent.push({ version: this.version + 1, at: new Date(at).toISOString() });
+      this.history.mark("drift", this.version + 1, at);
       if (d.recent.length > RECENT_DRIFTS) d.recent.shift();
     }
   }
@@ -218,6 +229,7 @@ export class ServedModel {
       learned: this.learned,
       state: this.estimator.toState(),
       metrics: this.metrics.map((m) => m.toState()),
+      history: this.history.toState(),
     };
     if (this.drift) {
       snap.drift = {
@@ -229,20 +241,29 @@ export class ServedModel {
     return snap;
   }
 
-  /** Returns to an earlier snapshot (a rollback): state, metrics and drift watch; the version moves on. */
-  rollbackTo(s: ModelSnapshot): void {
+  /**
+   * Returns to an earlier snapshot (a rollback): state, metrics and drift watch; the version
+   * moves on, and the history goes on too (marked), not back. `at`: when it was logged.
+   */
+  rollbackTo(s: ModelSnapshot, at = Date.now()): void {
     const version = this.version;
     const seq = this.seq;
-    this.restoreSnapshot(s);
+    this.restoreState(s);
     this.version = version + 1;
     this.seq = seq;
-    this.gate.reached();
+    this.changedBy("rollback", at, s.version);
   }
 
   /** Replaces the learned state by an imported one (checked by {@link checkImport}); the version moves on. */
-  importSnapshot(s: ImportedState): void {
+  importSnapshot(s: ImportedState, at = Date.now()): void {
     this.load(s.state, s.metrics, s.learned);
     this.version += 1;
+    this.changedBy("import", at);
+  }
+
+  private changedBy(kind: "rollback" | "import", at: number, restored?: number): void {
+    this.history.mark(kind, this.version, at, restored);
+    this.history.changed(this.version, this.learned, at, () => this.metricValues());
     this.gate.reached();
   }
 
@@ -254,8 +275,14 @@ export class ServedModel {
     return this.gate.wait(version, timeoutMs);
   }
 
-  /** Restores a snapshot taken by {@link snapshot} of a model with the same spec. */
+  /** Restores a snapshot taken by {@link snapshot} of a model with the same spec, history included. */
   restoreSnapshot(s: ModelSnapshot): void {
+    this.restoreState(s);
+    this.history.restore(s.history);
+  }
+
+  /** A snapshot's learned state, position and drift watch (everything but the history). */
+  private restoreState(s: ModelSnapshot): void {
     this.load(s.state, s.metrics, s.learned);
     this.version = s.version;
     this.seq = s.seq;
@@ -267,8 +294,10 @@ export class ServedModel {
     }
   }
 
+  /** The learned state to rebuild the model elsewhere (the history stays: it is this model's past). */
   export(): ModelExport {
-    return { model: this.name, spec: this.spec, task: this.task, ...this.snapshot() };
+    const { history: _history, ...snapshot } = this.snapshot();
+    return { model: this.name, spec: this.spec, task: this.task, ...snapshot };
   }
 
   /**

@@ -8,7 +8,9 @@ import { Dispatcher } from "./http/dispatcher.js";
 import { registerRoutes, reply } from "./http/fastify-routes.js";
 import { Pipeline } from "./http/pipeline.js";
 import { compatRoutes } from "./routes/compat.js";
+import { dashboardRoutes } from "./routes/dashboard.js";
 import { healthRoutes } from "./routes/health.js";
+import { liveRoutes } from "./routes/live.js";
 import { modelRoutes } from "./routes/models.js";
 import type { AnyRoute } from "./routes/route.js";
 
@@ -24,7 +26,13 @@ export interface AppOptions {
 
 /** Every route of the API, in one table. */
 export function routeTable(backend: Backend, config: Config): AnyRoute[] {
-  return [...compatRoutes(backend, config), ...modelRoutes(backend, config), ...healthRoutes(backend)];
+  return [
+    ...compatRoutes(backend, config),
+    ...modelRoutes(backend, config),
+    ...liveRoutes(backend, config),
+    ...healthRoutes(backend),
+    ...dashboardRoutes(),
+  ];
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { BrookError, brookError } from "../../errors.js";
+import type { Answer } from "../routes/route.js";
 import { readBody } from "./body.js";
 import type { Pipeline, PreparedRoute, Rendered } from "./pipeline.js";
 
@@ -28,6 +29,15 @@ function compilePath(path: string): { pattern: RegExp; params: string[] } {
     })
     .join("/");
   return { pattern: new RegExp(`^${source}(?:\\?.*)?$`), params };
+}
+
+const NO_QUERY: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/** The query string's parameters (the last of a repeated one). */
+export function queryOf(url: string): Record<string, string> {
+  const q = url.indexOf("?");
+  if (q < 0) return NO_QUERY;
+  return Object.fromEntries(new URLSearchParams(url.slice(q + 1)));
 }
 
 export class Dispatcher {
@@ -81,17 +91,33 @@ export class Dispatcher {
       if (err) return err instanceof BrookError ? fail(err) : void res.destroy();
       let answer: ReturnType<Pipeline["execute"]>;
       try {
-        answer = this.pipeline.execute(r.route, text, params, req.headers);
+        answer = this.pipeline.execute(r.route, text, params, req.headers, queryOf(req.url ?? ""));
       } catch (e) {
         return fail(e);
       }
       // Predictions answer synchronously; writes wait for their writer.
       if (answer instanceof Promise) {
-        answer.then((a) => this.send(req, res, this.pipeline.render(a), started), fail);
+        answer.then((a) => this.answer(req, res, a, started, fail), fail);
       } else {
-        this.send(req, res, this.pipeline.render(answer), started);
+        this.answer(req, res, answer, started, fail);
       }
     });
+  }
+
+  private answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    answer: Answer,
+    started: number,
+    fail: (err: unknown) => void,
+  ): void {
+    if (!("stream" in answer)) {
+      this.send(req, res, this.pipeline.render(answer), started);
+      return;
+    }
+    const refusal = this.pipeline.admitStream(answer);
+    if (refusal) fail(refusal);
+    else this.pipeline.startStream(answer, req, res, started);
   }
 
   private send(req: IncomingMessage, res: ServerResponse, r: Rendered, started: number): void {

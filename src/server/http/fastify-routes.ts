@@ -4,6 +4,7 @@
  * the rest, so the answers are the same as the dispatcher's.
  */
 import type { FastifyInstance, FastifyReply } from "fastify";
+import { queryOf } from "./dispatcher.js";
 import type { Pipeline, PreparedRoute, Rendered } from "./pipeline.js";
 
 /** Sends a rendered answer through Fastify. */
@@ -33,8 +34,15 @@ export function registerRoutes(
           request.body as string | undefined,
           request.params as Record<string, string>,
           request.headers,
+          queryOf(request.url),
         );
-        return reply(pipeline, pipeline.render(answer), res);
+        if (!("stream" in answer)) return reply(pipeline, pipeline.render(answer), res);
+        const refusal = pipeline.admitStream(answer);
+        if (refusal) throw refusal;
+        // The route writes the response itself from here on.
+        res.hijack();
+        pipeline.startStream(answer, request.raw, res.raw, pipeline.started());
+        return res;
       },
     });
   }

@@ -3,7 +3,7 @@
  * this table: the lean dispatcher and the Fastify routes that serve it, body validation,
  * problem bodies, request logs, the API documentation.
  */
-import type { IncomingHttpHeaders } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { Static, TSchema } from "@sinclair/typebox";
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE";
@@ -14,15 +14,32 @@ export type Method = "GET" | "POST" | "PUT" | "DELETE";
  */
 export type Scope = "public" | "predict" | "learn" | "admin";
 
-/** What a handler answers: JSON, text (as the original app did), or nothing. */
+/**
+ * A response that stays open (server-sent events, static files): the pipeline admits it
+ * (`--max-streams` counts the ones that stay open), writes the status and headers, then
+ * hands the raw response over to `stream`, which writes until it ends it or the client goes.
+ * The pipeline ends every open stream when the server shuts down.
+ */
+export interface StreamAnswer {
+  status?: number;
+  headers: Record<string, string>;
+  /** Counted against `--max-streams` (a long-lived stream; a file is not). */
+  lasting: boolean;
+  stream(res: ServerResponse, req: IncomingMessage): void;
+}
+
+/** What a handler answers: JSON, text (as the original app did), nothing, or a stream of its own. */
 export type Answer =
   | { status?: number; json: unknown }
   | { status?: number; text: string }
-  | { status: 204; empty: true };
+  | { status: 204; empty: true }
+  | StreamAnswer;
 
-/** What a handler gets: path parameters, the checked body, the request's headers. */
+/** What a handler gets: path parameters, query parameters, the checked body, the request's headers. */
 export interface RouteRequest<Body> {
   params: Record<string, string>;
+  /** The query string's parameters (the last value of a repeated one). */
+  query: Record<string, string>;
   body: Body;
   headers: IncomingHttpHeaders;
 }
