@@ -30,7 +30,10 @@ export interface SseClient {
 
 export async function openSse(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
   const abort = new AbortController();
-  const res = await fetch(url, { headers: { accept: "text/event-stream", ...headers }, signal: abort.signal });
+  const res = await fetch(url, {
+    headers: { accept: "text/event-stream", ...headers },
+    signal: abort.signal,
+  });
   const events: SseEvent[] = [];
   const comments: string[] = [];
   const waiters = new Set<() => void>();

@@ -36,10 +36,16 @@ const items = (from: number, to: number): LearnItem[] =>
 
 describe("the metric history", () => {
   it("holds, every N versions, exactly the metric values the model had at that version", () => {
-    const model = new ServedModel("m", "StandardScaler | LogisticRegression", ["ROCAUC", "LogLoss"], undefined, {
-      every: 10,
-      capacity: 1000,
-    });
+    const model = new ServedModel(
+      "m",
+      "StandardScaler | LogisticRegression",
+      ["ROCAUC", "LogLoss"],
+      undefined,
+      {
+        every: 10,
+        capacity: 1000,
+      },
+    );
     const seen: { version: number; learned: number; metrics: Record<string, number> }[] = [];
     for (const r of rows) {
       model.learnOne(r.x, r.y, undefined, 1_700_000_000_000 + model.version);
@@ -55,7 +61,10 @@ describe("the metric history", () => {
     );
     assert.equal(view.points.at(-1)!.metrics.ROCAUC, model.metricValues().ROCAUC);
     assert.equal(view.points[0]!.at, new Date(1_700_000_000_000 + 9).toISOString(), "the event's own time");
-    assert.deepEqual(model.history.view(1200).points.map((p) => p.version), [1210, 1220, 1230, 1240, 1250]);
+    assert.deepEqual(
+      model.history.view(1200).points.map((p) => p.version),
+      [1210, 1220, 1230, 1240, 1250],
+    );
   });
 
   it("stays bounded: when full, the stride doubles and only the points on the coarser grid stay", () => {
@@ -134,7 +143,8 @@ describe("the metric history", () => {
       tmp = tempDir();
     });
     afterEach(() => tmp.remove());
-    const storage = () => new FileStorage(tmp.dir, { fsync: "never", fsyncIntervalMs: 50, segmentBytes: 64 * 1024 });
+    const storage = () =>
+      new FileStorage(tmp.dir, { fsync: "never", fsyncIntervalMs: 50, segmentBytes: 64 * 1024 });
 
     it("replay from scratch, recovery from a checkpoint and the live writer hold the same history, marks included", async () => {
       const w = await ModelWriter.open(RECORD, storage(), OPTIONS);
@@ -156,15 +166,25 @@ describe("the metric history", () => {
       assert.deepEqual({ version: rb.version, restored: rb.restored }, { version: 701, restored: 300 });
       // The version axis goes on through the rollback: no point is ever repeated.
       const versions = live.points.map((p) => p.version);
-      assert.deepEqual(versions, [...new Set(versions)].sort((a, b) => a - b));
+      assert.deepEqual(
+        versions,
+        [...new Set(versions)].sort((a, b) => a - b),
+      );
       assert.equal(versions.at(-1), w.model.version - (w.model.version % 10));
 
       const scratch = w.replayTo(w.model.seq, true).history.toState();
       assert.deepEqual(scratch, live);
       await w.close({ checkpoint: false });
       const again = await ModelWriter.open(RECORD, storage(), OPTIONS);
-      assert.equal(again.listCheckpoints().at(-1)!.version, 1002, "recovery starts from the newest checkpoint");
-      assert.deepEqual(JSON.parse(JSON.stringify(again.model.history.toState())), JSON.parse(JSON.stringify(live)));
+      assert.equal(
+        again.listCheckpoints().at(-1)!.version,
+        1002,
+        "recovery starts from the newest checkpoint",
+      );
+      assert.deepEqual(
+        JSON.parse(JSON.stringify(again.model.history.toState())),
+        JSON.parse(JSON.stringify(live)),
+      );
       await again.close({ checkpoint: false });
     });
   });

@@ -76,7 +76,8 @@ describe("watching models learn", () => {
     assert.match(s.headers.get("content-type")!, /^text\/event-stream/);
     const state = await s.waitFor((e) => e.event === "state", 5000, "the state event");
     assert.equal(state.data.version, 0);
-    for (let i = 0; i < 600; i += 20) await call(brook.url, "POST", "/v1/models/live/learn", batch(i, i + 20));
+    for (let i = 0; i < 600; i += 20)
+      await call(brook.url, "POST", "/v1/models/live/learn", batch(i, i + 20));
     // (With workers, another worker's replica may be a moment behind: read until it is there.)
     let api = (await call(brook.url, "GET", "/v1/models/live/metrics")).body;
     for (let i = 0; i < 200 && api.version < 600; i++) {
@@ -119,7 +120,15 @@ describe("watching models learn", () => {
     await s.waitFor((e) => e.event === "model-deleted" && e.data.model === "feed", 10_000, "model-deleted");
     const mine = s.events.filter((e) => e.data.model === "feed");
     const kinds = mine.map((e) => e.event).filter((k, i, a) => k !== "learn" || a[i - 1] !== "learn");
-    assert.deepEqual(kinds, ["model-created", "learn", "checkpoint", "learn", "rollback", "import", "model-deleted"]);
+    assert.deepEqual(kinds, [
+      "model-created",
+      "learn",
+      "checkpoint",
+      "learn",
+      "rollback",
+      "import",
+      "model-deleted",
+    ]);
     const byType = Object.fromEntries(mine.map((e) => [e.event, e.data]));
     assert.deepEqual(
       { seq: byType.checkpoint.seq, version: byType.checkpoint.version },
@@ -149,7 +158,8 @@ describe("watching models learn", () => {
     await call(brook.url, "PUT", "/v1/models/r1", { spec: "LinearRegression" });
     const seen = await first.waitFor((e) => e.data.model === "r1", 5000, "r1 created");
     first.close();
-    for (const name of ["r2", "r3"]) await call(brook.url, "PUT", `/v1/models/${name}`, { spec: "LinearRegression" });
+    for (const name of ["r2", "r3"])
+      await call(brook.url, "PUT", `/v1/models/${name}`, { spec: "LinearRegression" });
     await call(brook.url, "DELETE", "/v1/models/r1");
     await watcher.waitFor((e) => e.event === "model-deleted" && e.data.model === "r1", 5000, "r1 deleted");
     const missed = watcher.events.filter((e) => feedN(e.id!) > feedN(seen.id!));
@@ -176,9 +186,15 @@ describe("watching models learn", () => {
     assert.equal(resync.data.requested, seen.id);
     assert.ok(feedN(resync.data.oldest) > feedN(seen.id!) + 1);
     const garbage = await open("/v1/events", { "last-event-id": "nonsense" });
-    assert.equal((await garbage.waitFor((e) => e.event === "resync", 5000, "resync")).data.reason, "unknown-id");
+    assert.equal(
+      (await garbage.waitFor((e) => e.event === "resync", 5000, "resync")).data.reason,
+      "unknown-id",
+    );
     const otherRun = await open("/v1/events", { "last-event-id": "abc-3" });
-    assert.equal((await otherRun.waitFor((e) => e.event === "resync", 5000, "resync")).data.reason, "other-epoch");
+    assert.equal(
+      (await otherRun.waitFor((e) => e.event === "resync", 5000, "resync")).data.reason,
+      "other-epoch",
+    );
   });
 
   it("heartbeats keep an idle stream alive", async () => {
@@ -224,7 +240,9 @@ describe("watching models learn", () => {
     assert.match(lib.headers.get("content-type")!, /^text\/javascript/);
     assert.match(await lib.text(), /uPlot/);
     const etag = lib.headers.get("etag")!;
-    const again = await fetch(`${brook.url}/dashboard/vendor/uPlot.iife.min.js`, { headers: { "if-none-match": etag } });
+    const again = await fetch(`${brook.url}/dashboard/vendor/uPlot.iife.min.js`, {
+      headers: { "if-none-match": etag },
+    });
     assert.equal(again.status, 304);
     assert.equal((await fetch(`${brook.url}/dashboard/nothing.js`)).status, 404);
   });
@@ -236,7 +254,8 @@ describe("the metric history across a restart (file store)", () => {
     try {
       const settings = { store: "file", dataDir: tmp.dir, checkpointEvery: 100, fsync: "never" } as const;
       let brook = await startTestServer(settings);
-      for (let i = 0; i < 250; i += 10) await call(brook.url, "POST", "/v1/models/default/learn", batch(i, i + 10));
+      for (let i = 0; i < 250; i += 10)
+        await call(brook.url, "POST", "/v1/models/default/learn", batch(i, i + 10));
       const before = (await call(brook.url, "GET", "/v1/models/default/metrics/history")).body;
       assert.equal(before.points.length, 25);
       await brook.close();
@@ -293,5 +312,4 @@ describe("the bound on open streams", () => {
       if (Date.now() > deadline) throw new Error("no stream was admitted after others closed");
     }
   });
-
 });

@@ -127,7 +127,11 @@ class ModelPanel {
     if (this.plot) this.plot.destroy();
     const plotNode = $(".plot", this.node);
     plotNode.textContent = "";
-    const axis = { stroke: css("--muted"), grid: { stroke: css("--line"), width: 1 }, ticks: { stroke: css("--line") } };
+    const axis = {
+      stroke: css("--muted"),
+      grid: { stroke: css("--line"), width: 1 },
+      ticks: { stroke: css("--line") },
+    };
     const opts = {
       width: Math.max(300, plotNode.clientWidth || 600),
       height: 280,
@@ -136,7 +140,12 @@ class ModelPanel {
       cursor: { drag: { x: true, y: false } },
       axes: [
         { ...axis, label: "version" },
-        { ...axis, label: this.metricNames.join(", "), size: 70, values: (_u, vals) => vals.map((v) => fmt(v)) },
+        {
+          ...axis,
+          label: this.metricNames.join(", "),
+          size: 70,
+          values: (_u, vals) => vals.map((v) => fmt(v)),
+        },
       ],
       series: [
         { label: "version", value: (_u, v) => (v === null ? "–" : fmt(v)) },
@@ -263,7 +272,8 @@ class ModelPanel {
     }
     const p = d.pending || {};
     this.setStat("pending", fmt(p.waiting ?? 0));
-    this.setStat("drifts", d.drift ? `${fmt(d.drift.detections)} (${d.drift.detector})` : "not watched");
+    this.setStat("drifts", d.drift ? fmt(d.drift.detections) : "not watched");
+    $('[data-stat="drifts"]', this.node).title = d.drift ? `detector: ${d.drift.detector}` : "";
     const c = d.checkpoints || {};
     this.setStat("checkpoints", c.latest ? `${fmt(c.count)} (v${fmt(c.latest.version)})` : fmt(c.count ?? 0));
   }
@@ -304,7 +314,8 @@ class ModelPanel {
       return tr;
     });
     $(".weights tbody", this.node).replaceChildren(...rows);
-    if (first) {
+    // The form gets a field per feature once the model has seen some (until then: JSON).
+    if (first || (this.features.length === 0 && w.body.features > 0)) {
       const all = await api(`/v1/models/${encodeURIComponent(this.name)}/weights?k=64`);
       this.buildForm(all.ok ? all.body.top.map((t) => t.feature) : []);
     }
@@ -344,7 +355,9 @@ class ModelPanel {
       }
     } catch (err) {
       answer.innerHTML = "";
-      answer.append(Object.assign(document.createElement("p"), { className: "error", textContent: String(err) }));
+      answer.append(
+        Object.assign(document.createElement("p"), { className: "error", textContent: String(err) }),
+      );
       return;
     }
     const r = await api(`/v1/models/${encodeURIComponent(this.name)}/predict`, {
@@ -433,6 +446,7 @@ function apply(e) {
       break;
     case "drift":
       panel.addMark({ kind: "drift", version: e.version, at: e.at });
+      panel.setStat("drifts", fmt(e.detections));
       break;
     case "rollback":
     case "import":
