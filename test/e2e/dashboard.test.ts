@@ -112,7 +112,7 @@ describe("the dashboard in headless Chromium", { timeout: 180_000 }, () => {
       if (m.type() === "error") problems.push(m.text());
     });
     await page.goto(`${url}/`);
-    await page.waitForFunction(() => (window as any).__brook?.ready === true, null, { timeout: 20_000 });
+    await page.waitForFunction(() => (globalThis as any).__brook?.ready === true, null, { timeout: 20_000 });
     assert.equal(await page.locator("section.panel").count(), 2, "one panel per model");
     assert.match((await page.textContent("#served-by")) ?? "", /served by worker \d+/);
     await page.waitForSelector('#status[data-state="live"]', { timeout: 10_000 });
@@ -134,7 +134,7 @@ describe("the dashboard in headless Chromium", { timeout: 180_000 }, () => {
         `${name} at version 1250`,
       );
       const shown = await eventually(
-        () => page.evaluate((n) => (window as any).__brook.models[n]?.last, name),
+        () => page.evaluate((n) => (globalThis as any).__brook.models[n]?.last, name),
         (last: any) => last?.version === 1250,
         15_000,
         `the ${name} chart at version 1250`,
@@ -144,14 +144,14 @@ describe("the dashboard in headless Chromium", { timeout: 180_000 }, () => {
       const figure = page.locator(`#model-${name} figure.chart`);
       assert.equal(await figure.getAttribute("data-last-version"), "1250");
       assert.deepEqual(JSON.parse((await figure.getAttribute("data-last-metrics"))!), api.metrics);
-      const points = await page.evaluate((n) => (window as any).__brook.models[n].points, name);
+      const points = await page.evaluate((n) => (globalThis as any).__brook.models[n].points, name);
       assert.ok(points >= 5, `${name}: the curve was drawn live (${points} points)`);
     }
 
     // Drift detections are marked on the curve, at the versions the API reports.
     const details = await json(`${url}/v1/models/drifty`);
     assert.ok(details.drift.detections > 0, "PageHinkley saw drift in Phishing");
-    const marks = await page.evaluate(() => (window as any).__brook.models.drifty.marks);
+    const marks = await page.evaluate(() => (globalThis as any).__brook.models.drifty.marks);
     assert.deepEqual(
       marks.filter((m: any) => m.kind === "drift").map((m: any) => m.version),
       details.drift.recent.map((r: any) => r.version),

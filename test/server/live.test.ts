@@ -313,3 +313,16 @@ describe("the bound on open streams", () => {
     }
   });
 });
+
+describe("shutting down with streams open", () => {
+  it("ends every open stream and stops (no stream holds the server up)", async () => {
+    const brook = await startTestServer({});
+    const s = await openSse(`${brook.url}/v1/events`);
+    const m = await openSse(`${brook.url}/v1/models/default/stream`);
+    assert.equal(s.status, 200);
+    await m.waitFor((e) => e.event === "state", 5000, "the state event");
+    await brook.close();
+    await s.until(() => s.ended(), 5000, "the end of the feed stream");
+    await m.until(() => m.ended(), 5000, "the end of the model stream");
+  });
+});

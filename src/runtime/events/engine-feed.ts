@@ -22,6 +22,8 @@ export const DEFAULT_EVENT_BUFFER = 10_000;
 interface Pending {
   event: Omit<FeedEvent, "id">;
   model: ServedModel | undefined;
+  /** A learn event's time (ms), made a date only when it goes out: learns are the hot path. */
+  atMs?: number;
 }
 
 export class EngineFeed implements EngineObserver {
@@ -56,7 +58,7 @@ export class EngineFeed implements EngineObserver {
         }
         const e = open.event;
         e.count = (e.count as number) + 1;
-        e.at = new Date(event.at).toISOString();
+        open.atMs = event.at;
         e.version = model.version;
         e.seq = seq;
         e.learned = model.learned;
@@ -146,6 +148,7 @@ export class EngineFeed implements EngineObserver {
     const out: FeedEvent[] = [];
     for (const p of this.pending) {
       const e = { id: feedId(this.ring.epoch, ++this.n), ...p.event } as FeedEvent;
+      if (p.atMs !== undefined) e.at = new Date(p.atMs).toISOString();
       // A learn event carries the metrics after its last learn, when nothing changed since.
       if (p.model && p.model.version === e.version) e.metrics = metrics(p.model);
       out.push(e);
