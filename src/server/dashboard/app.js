@@ -11,7 +11,6 @@ const COLORS = ["#2f6fdb", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf"
 /** Points kept per chart; past it, every other one goes (the last always stays). */
 const MAX_POINTS = 4000;
 const DETAILS_EVERY_MS = 2000;
-const WEIGHTS_EVERY_MS = 5000;
 const LOG_SIZE = 200;
 
 const brook = {
@@ -278,16 +277,21 @@ class ModelPanel {
     this.setStat("checkpoints", c.latest ? `${fmt(c.count)} (v${fmt(c.latest.version)})` : fmt(c.count ?? 0));
   }
 
+  /** Details every few seconds; the weights too when the model has changed since they were read. */
   async refreshDetails() {
     const d = await api(`/v1/models/${encodeURIComponent(this.name)}`);
-    if (d.ok) this.showDetails(d.body);
+    if (!d.ok) return;
+    this.showDetails(d.body);
+    if (!this.notLinear && d.body.version !== this.weightsVersion) await this.loadWeights(false);
   }
 
   /** The largest weights of a linear model (hidden for others); the first load also builds the form. */
   async loadWeights(first) {
     const w = await api(`/v1/models/${encodeURIComponent(this.name)}/weights?k=12`);
     const section = $(".weights", this.node);
+    this.weightsVersion = w.ok ? w.body.version : undefined;
     if (!w.ok) {
+      this.notLinear = w.status === 400;
       section.hidden = true;
       if (first) this.buildForm([]);
       return;
@@ -521,9 +525,6 @@ async function start() {
   setInterval(() => {
     for (const p of panels.values()) p.refreshDetails().catch(() => {});
   }, DETAILS_EVERY_MS);
-  setInterval(() => {
-    for (const p of panels.values()) p.loadWeights(false).catch(() => {});
-  }, WEIGHTS_EVERY_MS);
 }
 
 start().catch((err) => {
