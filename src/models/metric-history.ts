@@ -45,6 +45,11 @@ export interface HistoryState extends HistorySettings {
   marks: HistoryMark[];
 }
 
+/** Where the metric values come from (the served model). */
+export interface MetricSource {
+  metricValues(): Record<string, number>;
+}
+
 export const DEFAULT_HISTORY: HistorySettings = { every: 10, capacity: 1000 };
 
 /** `null` for what JSON cannot hold, so that a restored history equals the live one. */
@@ -75,11 +80,16 @@ export class MetricHistory {
 
   /**
    * Called after every model-changing event: keeps a point when `version` is on the grid.
-   * `metrics` is only read then (reading some metrics costs).
+   * The metrics are only read then (reading some metrics costs; this runs on every learn).
    */
-  changed(version: number, learned: number, at: number, metrics: () => Record<string, number>): void {
+  changed(version: number, learned: number, at: number, source: MetricSource): void {
     if (version % this.stride !== 0) return;
-    this.points.push({ version, learned, at: new Date(at).toISOString(), metrics: finite(metrics()) });
+    this.points.push({
+      version,
+      learned,
+      at: new Date(at).toISOString(),
+      metrics: finite(source.metricValues()),
+    });
     this.compact();
   }
 

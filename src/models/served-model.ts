@@ -168,7 +168,7 @@ export class ServedModel {
     this.learned += 1;
     this.version += 1;
     this.touched = Date.now();
-    this.history.changed(this.version, this.learned, at, () => this.metricValues());
+    this.history.changed(this.version, this.learned, at, this);
     this.gate.reached();
   }
 
@@ -263,7 +263,7 @@ export class ServedModel {
 
   private changedBy(kind: "rollback" | "import", at: number, restored?: number): void {
     this.history.mark(kind, this.version, at, restored);
-    this.history.changed(this.version, this.learned, at, () => this.metricValues());
+    this.history.changed(this.version, this.learned, at, this);
     this.gate.reached();
   }
 

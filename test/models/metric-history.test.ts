@@ -73,7 +73,7 @@ describe("the metric history", () => {
     for (let v = 1; v <= 1000; v++) {
       const value = Math.sin(v);
       values.set(v, value);
-      h.changed(v, v, 0, () => ({ m: value }));
+      h.changed(v, v, 0, { metricValues: () => ({ m: value }) });
       assert.ok(h.view().points.length <= 16, `at most 16 points at version ${v}`);
     }
     const { every, points } = h.view();
@@ -85,7 +85,7 @@ describe("the metric history", () => {
     for (const p of points) assert.equal(p.metrics.m, values.get(p.version));
     // Deterministic: a second history fed the same way is the same.
     const again = new MetricHistory({ every: 1, capacity: 16 });
-    for (let v = 1; v <= 1000; v++) again.changed(v, v, 0, () => ({ m: Math.sin(v) }));
+    for (let v = 1; v <= 1000; v++) again.changed(v, v, 0, { metricValues: () => ({ m: Math.sin(v) }) });
     assert.deepEqual(again.toState(), h.toState());
     // Marks are bounded too (the oldest go).
     for (let v = 1; v <= 40; v++) h.mark("drift", v, 0);
@@ -97,7 +97,7 @@ describe("the metric history", () => {
 
   it("keeps non-finite values as null, so that a restored history equals the live one", () => {
     const h = new MetricHistory({ every: 1, capacity: 10 });
-    h.changed(1, 1, 0, () => ({ R2: Number.NaN, MAE: 0.5 }));
+    h.changed(1, 1, 0, { metricValues: () => ({ R2: Number.NaN, MAE: 0.5 }) });
     assert.deepEqual(h.view().points[0]!.metrics, { R2: null, MAE: 0.5 });
     const restored = new MetricHistory();
     restored.restore(JSON.parse(JSON.stringify(h.toState())));
@@ -106,7 +106,7 @@ describe("the metric history", () => {
 
   it("moves to other settings on a restart: the stride becomes a doubling of the new `every`, off-grid points go", () => {
     const h = new MetricHistory({ every: 10, capacity: 1000 });
-    for (let v = 1; v <= 200; v++) h.changed(v, v, 0, () => ({ m: v }));
+    for (let v = 1; v <= 200; v++) h.changed(v, v, 0, { metricValues: () => ({ m: v }) });
     h.configure({ every: 25, capacity: 1000 });
     assert.equal(h.view().every, 25);
     assert.deepEqual(
