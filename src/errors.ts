@@ -42,6 +42,7 @@ export const codes = {
   METHOD_NOT_ALLOWED: ["BROOK_METHOD_NOT_ALLOWED", 405],
   UNAVAILABLE: ["BROOK_UNAVAILABLE", 503],
   NOT_READY: ["BROOK_NOT_READY", 503],
+  TOO_MANY_STREAMS: ["BROOK_TOO_MANY_STREAMS", 503],
   INVALID_CONFIG: ["BROOK_INVALID_CONFIG", 500],
   INTERNAL: ["BROOK_INTERNAL", 500],
 } as const satisfies Record<string, readonly [string, number]>;

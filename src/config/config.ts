@@ -38,6 +38,16 @@ export interface Config {
   readonly pendingCapacity: number;
   /** Event ids remembered per model for idempotent retries. */
   readonly eventIdCapacity: number;
+  /** The metric history keeps a point every this many versions (the finest resolution). */
+  readonly historyEvery: number;
+  /** Most points of a metric history (when full, its resolution halves). */
+  readonly historyPoints: number;
+  /** Most live event streams (SSE) open at once, per HTTP process. */
+  readonly maxStreams: number;
+  /** Seconds between heartbeats (comment lines) on an idle event stream. */
+  readonly streamHeartbeat: number;
+  /** Recent events kept for streams that resume with Last-Event-ID. */
+  readonly eventBuffer: number;
   /** HTTP worker processes (node:cluster); 1 serves from this one process. */
   readonly workers: number;
   /** Seconds a shutdown waits for requests in flight before it cuts their connections. */
@@ -205,6 +215,36 @@ export const settings: { readonly [K in keyof Config]: Setting } = {
     default: 100_000,
     help: "event ids remembered per model for idempotent retries",
     parse: integer(1, 100_000_000),
+  },
+  historyEvery: {
+    env: "BROOK_HISTORY_EVERY",
+    default: 10,
+    help: "the metric history keeps a point every N versions (its finest resolution)",
+    parse: integer(1, 1e9),
+  },
+  historyPoints: {
+    env: "BROOK_HISTORY_POINTS",
+    default: 1000,
+    help: "most points of a metric history (when full, its resolution halves)",
+    parse: integer(2, 1_000_000),
+  },
+  maxStreams: {
+    env: "BROOK_MAX_STREAMS",
+    default: 256,
+    help: "most live event streams (SSE) open at once, per HTTP process",
+    parse: integer(0, 1_000_000),
+  },
+  streamHeartbeat: {
+    env: "BROOK_STREAM_HEARTBEAT",
+    default: 15,
+    help: "seconds between heartbeats on an idle event stream",
+    parse: integer(1, 3600),
+  },
+  eventBuffer: {
+    env: "BROOK_EVENT_BUFFER",
+    default: 10_000,
+    help: "recent events kept so that a stream resuming with Last-Event-ID misses nothing",
+    parse: integer(1, 10_000_000),
   },
   workers: {
     env: "BROOK_WORKERS",

@@ -23,10 +23,10 @@ export function applyToHost(model: ServedModel, { seq, event }: Stored, snapshot
     case "remember":
       break; // kept by the writer for later labels; the model does not change
     case "rollback":
-      model.rollbackTo(snapshotAt(event.checkpoint));
+      model.rollbackTo(snapshotAt(event.checkpoint), event.at);
       break;
     case "import":
-      model.importSnapshot(event.state as unknown as Parameters<ServedModel["importSnapshot"]>[0]);
+      model.importSnapshot(event.state as unknown as Parameters<ServedModel["importSnapshot"]>[0], event.at);
       break;
   }
   model.seq = seq;

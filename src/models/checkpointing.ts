@@ -30,6 +30,8 @@ export class Checkpointer {
     /** Whether automatic checkpoints may run now (not while closing or failed). */
     private readonly enabled: () => boolean,
     private readonly warn: (obj: object, msg: string) => void,
+    /** Told of every checkpoint saved. */
+    private readonly saved: (info: CheckpointInfo) => void = () => {},
   ) {
     this.timer = setInterval(() => this.maybe(true), Math.max(1000, policy.checkpointIntervalMs / 4));
     this.timer.unref();
@@ -82,11 +84,14 @@ export class Checkpointer {
       this.last = { seq: info.seq, at: Date.now() };
       return saved;
     })();
+    let saved: CheckpointInfo;
     try {
-      return await this.running;
+      saved = await this.running;
     } finally {
       this.running = undefined;
     }
+    this.saved(saved);
+    return saved;
   }
 
   list(): CheckpointInfo[] {

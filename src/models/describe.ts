@@ -40,6 +40,7 @@ export function describeWriter(w: ModelWriter): ModelDetails {
     params: h.params(),
     seq: h.seq,
     learned: h.learned,
+    predicted: h.predicted,
     metrics: h.metricValues(),
     metrics_text: h.metricTexts(),
     pending: { waiting: w.pending.size, ...w.pending.counters },

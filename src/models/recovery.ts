@@ -8,6 +8,7 @@ import type { Json } from "../learn/index.js";
 import type { CheckpointStore, EventLog, ModelRecord } from "../store/ports.js";
 import { applyEvent, type ModelState } from "./apply.js";
 import { RecentEventIds } from "./event-ids.js";
+import { DEFAULT_HISTORY, type HistorySettings } from "./metric-history.js";
 import { PendingPredictions } from "./pending.js";
 import { ServedModel } from "./served-model.js";
 import type { ModelSnapshot } from "./snapshot.js";
@@ -25,6 +26,8 @@ export interface StateLimits {
   pendingCapacity: number;
   /** Event ids remembered for idempotent retries. */
   eventIdCapacity: number;
+  /** How finely the metric history samples (default {@link DEFAULT_HISTORY}). */
+  history?: HistorySettings;
 }
 
 /** The body of a checkpoint. */
@@ -37,15 +40,19 @@ export interface CheckpointBody {
 /** A model as created, before any event. */
 export function emptyState(record: ModelRecord, limits: StateLimits): ModelState {
   return {
-    model: ServedModel.fromRecord(record),
+    model: ServedModel.fromRecord(record, limits.history ?? DEFAULT_HISTORY),
     pending: new PendingPredictions(limits.pendingCapacity),
     eventIds: new RecentEventIds(limits.eventIdCapacity),
   };
 }
 
-/** Loads a checkpoint's body into a state. */
-export function restoreState(state: ModelState, body: CheckpointBody): void {
+/**
+ * Loads a checkpoint's body into a state. The history it holds moves to this writer's
+ * settings (the same ones unless the operator changed them).
+ */
+export function restoreState(state: ModelState, body: CheckpointBody, limits: StateLimits): void {
   state.model.restoreSnapshot(body.model);
+  state.model.history.configure(limits.history ?? DEFAULT_HISTORY);
   state.pending.importState(body.pending);
   state.eventIds.importState(body.eventIds);
 }
@@ -83,7 +90,7 @@ export function replay(
       .list()
       .filter((c) => c.seq <= to)
       .pop();
-    if (base) restoreState(state, loadCheckpoint(stores.checkpoints, base.seq));
+    if (base) restoreState(state, loadCheckpoint(stores.checkpoints, base.seq), limits);
   }
   for (const stored of stores.log.read(state.model.seq + 1)) {
     if (stored.seq > to) break;
@@ -112,7 +119,7 @@ export function recover(
   let checkpointSeq = 0;
   for (const info of checkpoints.list().reverse()) {
     try {
-      restoreState(state, loadCheckpoint(checkpoints, info.seq));
+      restoreState(state, loadCheckpoint(checkpoints, info.seq), limits);
       checkpointSeq = info.seq;
       break;
     } catch (err) {

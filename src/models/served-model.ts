@@ -26,6 +26,7 @@ import {
   withSeeds,
 } from "../learn/index.js";
 import type { ModelRecord } from "../store/ports.js";
+import { DEFAULT_HISTORY, type HistorySettings, MetricHistory } from "./metric-history.js";
 import type { DriftEvent, ImportedState, ModelExport, ModelSnapshot } from "./snapshot.js";
 import { VersionGate } from "./version-gate.js";
 
@@ -65,6 +66,10 @@ export class ServedModel {
   version = 0;
   /** Examples in the current history. */
   learned = 0;
+  /** Predictions (and forecasts) this process answered with this model (not logged: a per-process count). */
+  predicted = 0;
+  /** The metric values over the model's versions, with drift, rollback and import marks. */
+  readonly history: MetricHistory;
   readonly createdAt = new Date();
   private readonly gate: VersionGate;
   /** When the model last changed (ms since the epoch). */
@@ -77,7 +82,9 @@ export class ServedModel {
     driftSpec?: string,
     /** Seeds drawn when the model was created, for the params its spec left to chance. */
     seeds?: Seeds,
+    history: HistorySettings = DEFAULT_HISTORY,
   ) {
+    this.history = new MetricHistory(history);
     this.gate = new VersionGate(name, () => this.version);
     const built = asModel(build(spec));
     this.estimator =
@@ -93,8 +100,15 @@ export class ServedModel {
   }
 
   /** The model a creation record describes (seeds included), before any event. */
-  static fromRecord(record: ModelRecord): ServedModel {
-    return new ServedModel(record.name, record.spec as string, record.metrics, record.drift, record.seeds);
+  static fromRecord(record: ModelRecord, history: HistorySettings = DEFAULT_HISTORY): ServedModel {
+    return new ServedModel(
+      record.name,
+      record.spec as string,
+      record.metrics,
+      record.drift,
+      record.seeds,
+      history,
+    );
   }
 
   get updatedAt(): Date {
@@ -108,6 +122,7 @@ export class ServedModel {
   /** A prediction (classifiers, regressors) or an anomaly score (detectors). */
   predict(x: RawFeatures): PredictOutcome {
     const m = this.estimator;
+    this.predicted += 1;
     switch (m.family) {
       case "classifier": {
         const probabilities = m.predictProbaOne(x);
@@ -133,6 +148,7 @@ export class ServedModel {
         `model "${this.name}" is not a forecaster: ask it for predictions instead`,
       );
     }
+    this.predicted += 1;
     return this.estimator.forecast(horizon, xs);
   }
 
@@ -173,6 +189,7 @@ export class ServedModel {
     this.learned += 1;
     this.version += 1;
     this.touched = Date.now();
+    this.history.changed(this.version, this.learned, at, this);
     this.gate.reached();
   }
 
@@ -199,6 +216,7 @@ export class ServedModel {
     if (d.detector.driftDetected) {
       d.detections += 1;
       d.recent.push({ version: this.version + 1, at: new Date(at).toISOString() });
+      this.history.mark("drift", this.version + 1, at);
       if (d.recent.length > RECENT_DRIFTS) d.recent.shift();
     }
   }
@@ -232,6 +250,7 @@ export class ServedModel {
       learned: this.learned,
       state: this.estimator.toState(),
       metrics: this.metrics.map((m) => m.toState()),
+      history: this.history.toState(),
     };
     if (this.drift) {
       snap.drift = {
@@ -243,20 +262,29 @@ export class ServedModel {
     return snap;
   }
 
-  /** Returns to an earlier snapshot (a rollback): state, metrics and drift watch; the version moves on. */
-  rollbackTo(s: ModelSnapshot): void {
+  /**
+   * Returns to an earlier snapshot (a rollback): state, metrics and drift watch; the version
+   * moves on, and the history goes on too (marked), not back. `at`: when it was logged.
+   */
+  rollbackTo(s: ModelSnapshot, at = Date.now()): void {
     const version = this.version;
     const seq = this.seq;
-    this.restoreSnapshot(s);
+    this.restoreState(s);
     this.version = version + 1;
     this.seq = seq;
-    this.gate.reached();
+    this.changedBy("rollback", at, s.version);
   }
 
   /** Replaces the learned state by an imported one (checked by {@link checkImport}); the version moves on. */
-  importSnapshot(s: ImportedState): void {
+  importSnapshot(s: ImportedState, at = Date.now()): void {
     this.load(s.state, s.metrics, s.learned);
     this.version += 1;
+    this.changedBy("import", at);
+  }
+
+  private changedBy(kind: "rollback" | "import", at: number, restored?: number): void {
+    this.history.mark(kind, this.version, at, restored);
+    this.history.changed(this.version, this.learned, at, this);
     this.gate.reached();
   }
 
@@ -268,8 +296,14 @@ export class ServedModel {
     return this.gate.wait(version, timeoutMs);
   }
 
-  /** Restores a snapshot taken by {@link snapshot} of a model with the same spec. */
+  /** Restores a snapshot taken by {@link snapshot} of a model with the same spec, history included. */
   restoreSnapshot(s: ModelSnapshot): void {
+    this.restoreState(s);
+    this.history.restore(s.history);
+  }
+
+  /** A snapshot's learned state, position and drift watch (everything but the history). */
+  private restoreState(s: ModelSnapshot): void {
     this.load(s.state, s.metrics, s.learned);
     this.version = s.version;
     this.seq = s.seq;
@@ -281,8 +315,10 @@ export class ServedModel {
     }
   }
 
+  /** The learned state to rebuild the model elsewhere (the history stays: it is this model's past). */
   export(): ModelExport {
-    return { model: this.name, spec: this.spec, task: this.task, ...this.snapshot() };
+    const { history: _history, ...snapshot } = this.snapshot();
+    return { model: this.name, spec: this.spec, task: this.task, ...snapshot };
   }
 
   /**

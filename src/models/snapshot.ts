@@ -3,6 +3,7 @@
  * hold and replicas load, the export a client downloads, and what an import loads.
  */
 import type { StateEnvelope, Task } from "../learn/index.js";
+import type { HistoryState } from "./metric-history.js";
 
 /** A drift the detector reported: at which model version, when. */
 export interface DriftEvent {
@@ -22,10 +23,12 @@ export interface ModelSnapshot {
   metrics: StateEnvelope[];
   /** The drift detector watching the model's errors, when there is one. */
   drift?: { state: StateEnvelope; detections: number; recent: DriftEvent[] };
+  /** The metric history (snapshots written before it existed have none, and load with an empty one). */
+  history?: HistoryState;
 }
 
 /** Everything needed to rebuild a served model elsewhere. */
-export interface ModelExport extends ModelSnapshot {
+export interface ModelExport extends Omit<ModelSnapshot, "history"> {
   model: string;
   spec: string;
   task: Task;

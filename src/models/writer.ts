@@ -24,6 +24,14 @@ export interface WriterOptions extends CheckpointPolicy, StateLimits {
   logger?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
 }
 
+/** Told what a writer did, once it is done (the live event feed listens). */
+export interface WriterObserver {
+  /** An event was applied to the model. */
+  applied(writer: ModelWriter, stored: Stored): void;
+  /** A checkpoint was saved. */
+  checkpointed(writer: ModelWriter, info: CheckpointInfo): void;
+}
+
 export interface LearnResult {
   /** The model version after the request's last example. */
   version: number;
@@ -63,6 +71,8 @@ export class ModelWriter {
 
   /** Called after every applied event (replication to read replicas). */
   onApplied: ((stored: Stored) => void) | undefined;
+  /** Told of applied events and saved checkpoints (event streams). */
+  observer: WriterObserver | undefined;
 
   private constructor(
     readonly record: ModelRecord,
@@ -80,6 +90,7 @@ export class ModelWriter {
       () => this.state,
       () => !this.closed && !this.failed,
       warn,
+      (info) => this.observer?.checkpointed(this, info),
     );
     this.checkpointer.startFrom(checkpointSeq);
   }
@@ -176,6 +187,7 @@ export class ModelWriter {
     applyEvent(this.state, stored, (seq) => snapshotAt(this.stores, this.options, seq));
     this.admission.release(stored.event);
     this.onApplied?.(stored);
+    this.observer?.applied(this, stored);
   }
 
   /**

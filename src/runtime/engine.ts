@@ -2,12 +2,20 @@ import { brookError } from "../errors.js";
 import { drawSeeds, type Json } from "../learn/index.js";
 import { checkModelName } from "../models/names.js";
 import { ServedModel } from "../models/served-model.js";
-import { ModelWriter, type WriterOptions } from "../models/writer.js";
+import { ModelWriter, type WriterObserver, type WriterOptions } from "../models/writer.js";
 import type { ModelRecord, Storage } from "../store/ports.js";
 
 export interface EngineOptions extends WriterOptions {
   /** The model created when the data folder has none. */
   defaultModel: { name: string; spec: string; metrics: readonly string[] };
+  /** Recent events kept by the live event feed (for streams resuming with Last-Event-ID). */
+  eventBuffer?: number;
+}
+
+/** Told of everything the engine's writers do, and of models created and deleted. */
+export interface EngineObserver extends WriterObserver {
+  created(writer: ModelWriter): void;
+  deleted(name: string): void;
 }
 
 /**
@@ -21,11 +29,27 @@ export class Engine {
   /** Creations and deletions, one at a time. */
   private registryLock: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private readonly observers: EngineObserver[] = [];
+  /** What every writer tells: passed on to each observer. */
+  private readonly fanOut: WriterObserver = {
+    applied: (w, stored) => {
+      for (const o of this.observers) o.applied(w, stored);
+    },
+    checkpointed: (w, info) => {
+      for (const o of this.observers) o.checkpointed(w, info);
+    },
+  };
 
   private constructor(
     readonly storage: Storage,
-    private readonly options: EngineOptions,
+    readonly options: EngineOptions,
   ) {}
+
+  /** Tells `observer` of every event applied, checkpoint saved, model created or deleted from now on. */
+  watch(observer: EngineObserver): void {
+    this.observers.push(observer);
+    for (const w of this.writers.values()) w.observer = this.fanOut;
+  }
 
   /** Opens the storage, recovers every model, and creates the default model on first start. */
   static async open(storage: Storage, options: EngineOptions): Promise<Engine> {
@@ -118,6 +142,8 @@ export class Engine {
       await this.storage.saveRegistry([...this.records, record]);
       this.records.push(record);
       this.writers.set(name, writer);
+      if (this.observers.length > 0) writer.observer = this.fanOut;
+      for (const o of this.observers) o.created(writer);
       return { writer, created: true };
     });
   }
@@ -131,6 +157,7 @@ export class Engine {
       await this.storage.saveRegistry(this.records);
       await writer.close({ checkpoint: false });
       await this.storage.dropModel(name);
+      for (const o of this.observers) o.deleted(name);
     });
   }
 

@@ -5,11 +5,22 @@ import type { ServedModel } from "../models/served-model.js";
 import type { LearnResult } from "../models/writer.js";
 import type { CheckpointInfo } from "../store/ports.js";
 import type { Engine } from "./engine.js";
+import { DEFAULT_EVENT_BUFFER, EngineFeed } from "./events/engine-feed.js";
+import type { EventRing } from "./events/event-ring.js";
 import type { ModelOps } from "./ops.js";
 
 /** Every model in this process: the engine's writers serve reads and writes alike. */
 export class LocalBackend implements ModelOps {
-  constructor(readonly engine: Engine) {}
+  private readonly feed: EngineFeed;
+
+  constructor(readonly engine: Engine) {
+    this.feed = new EngineFeed(engine, engine.options.eventBuffer ?? DEFAULT_EVENT_BUFFER);
+  }
+
+  /** The live event feed of every model (this process numbers the events). */
+  get events(): EventRing {
+    return this.feed.ring;
+  }
 
   /** Writes and admin: this process holds the writers. */
   get ops(): ModelOps {

@@ -28,6 +28,8 @@ export function engineOptions(config: Config, logger?: EngineOptions["logger"]):
     pendingTtlMs: config.pendingTtl * 1000,
     pendingCapacity: config.pendingCapacity,
     eventIdCapacity: config.eventIdCapacity,
+    history: { every: config.historyEvery, capacity: config.historyPoints },
+    eventBuffer: config.eventBuffer,
     logger,
   };
 }

@@ -13,8 +13,10 @@ import { toProblem } from "./http/problem.js";
 import { Readiness } from "./lifecycle.js";
 import { noTelemetry, type Telemetry } from "./observability/telemetry.js";
 import { compatRoutes } from "./routes/compat.js";
+import { dashboardRoutes } from "./routes/dashboard.js";
 import { docsRoutes } from "./routes/docs.js";
 import { healthRoutes } from "./routes/health.js";
+import { liveRoutes } from "./routes/live.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { modelRoutes } from "./routes/models.js";
 import { oipRoutes } from "./routes/oip.js";
@@ -49,9 +51,11 @@ export function routeTable(
   const table: AnyRoute[] = [
     ...compatRoutes(backend, config, telemetry),
     ...modelRoutes(backend, config, telemetry),
+    ...liveRoutes(backend, config),
     ...oipRoutes(backend, config, telemetry, readiness),
     ...healthRoutes(backend, readiness),
     ...metricsRoutes(telemetry),
+    ...dashboardRoutes(),
     ...docsRoutes(() => table),
   ];
   return table;

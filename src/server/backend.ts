@@ -5,6 +5,7 @@
  * `WorkerBackend` (runtime/) implement it.
  */
 import type { ServedModel } from "../models/served-model.js";
+import type { EventRing } from "../runtime/events/event-ring.js";
 import type { ModelOps } from "../runtime/ops.js";
 
 export interface Backend {
@@ -12,6 +13,8 @@ export interface Backend {
   model(name: string): ServedModel;
   /** Writes and admin, applied by each model's single writer. */
   readonly ops: ModelOps;
+  /** The live event feed: recent events, numbered by the writers' process, and their listeners. */
+  readonly events: EventRing;
   /** How many models are served (readiness). */
   modelCount(): number;
   close(): Promise<void>;

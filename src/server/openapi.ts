@@ -39,12 +39,26 @@ function content(type: string, schema: Json): Record<string, Json> {
 }
 
 function operation(r: AnyRoute): Record<string, Json> {
-  const params = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({
+  const params: Json[] = [...r.path.matchAll(/:(\w+)/g)].map((m) => ({
     name: m[1]!,
     in: "path",
     required: true,
     schema: { type: "string" },
   }));
+  const query = r.query
+    ? (jsonSchema(r.query) as { properties?: Record<string, Json>; required?: string[] })
+    : {};
+  for (const [name, schema] of Object.entries(query.properties ?? {})) {
+    const { description, ...rest } = schema as { description?: string };
+    const param: Record<string, Json> = {
+      name,
+      in: "query",
+      required: query.required?.includes(name) ?? false,
+      schema: rest,
+    };
+    if (description) param.description = description;
+    params.push(param);
+  }
   const status = String(r.response?.status ?? 200);
   const ok: Record<string, Json> = { description: r.response?.description ?? r.summary };
   if (status !== "204") {

@@ -9,3 +9,4 @@ await import("../server/api.test.js");
 await import("../server/bad-input.test.js");
 await import("../server/models-api.test.js");
 await import("../server/tasks.test.js");
+await import("../server/live.test.js");

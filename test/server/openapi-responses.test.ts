@@ -236,6 +236,43 @@ describe("OpenAPI: the document matches the server's real answers", () => {
     );
   });
 
+  /** Opens an event stream, checks its status and media type are documented, reads its first event. */
+  async function validStream(template: string, path: string): Promise<string> {
+    const aborter = new AbortController();
+    const res = await fetch(brook.url + path, { signal: aborter.signal });
+    const op = doc.paths[template]?.get;
+    assert.ok(op, `GET ${template} is not in the document`);
+    const answer = op.responses[String(res.status)];
+    assert.ok(answer, `GET ${template}: status ${res.status} is not documented`);
+    const type = (res.headers.get("content-type") ?? "").split(";")[0]!;
+    assert.ok(answer.content?.[type], `GET ${template}: media type ${type} is not documented`);
+    const reader = res.body!.getReader();
+    const { value } = await reader.read();
+    aborter.abort();
+    checked.add(`GET ${template}`);
+    return new TextDecoder().decode(value);
+  }
+
+  it("the live routes and the dashboard validate", async () => {
+    const M = "/v1/models/{name}";
+    for (let i = 0; i < 12; i++) await valid("POST", `${M}/learn`, "/v1/models/default/learn", row(i));
+    const history = await valid("GET", `${M}/metrics/history`, "/v1/models/default/metrics/history?since=0");
+    assert.ok(history.body.points.length >= 1);
+    await valid("GET", `${M}/weights`, "/v1/models/default/weights?k=3");
+    assert.match(await validStream(`${M}/stream`, "/v1/models/default/stream"), /event: state/);
+    await validStream("/v1/events", "/v1/events?types=learn");
+    for (const file of [
+      "/",
+      "/dashboard/app.js",
+      "/dashboard/style.css",
+      "/dashboard/vendor/uPlot.iife.min.js",
+      "/dashboard/vendor/uPlot.min.css",
+    ]) {
+      await valid("GET", file, file);
+    }
+    assert.equal((await valid("GET", `${M}/weights`, "/v1/models/default/weights?k=many")).status, 400);
+  });
+
   it("health, metrics and the documentation itself", async () => {
     await valid("GET", "/healthz", "/healthz");
     await valid("GET", "/livez", "/livez");

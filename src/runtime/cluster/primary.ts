@@ -6,11 +6,14 @@ import type { Config } from "../../config/config.js";
 import type { Json } from "../../learn/index.js";
 import type { ModelWriter } from "../../models/writer.js";
 import type { Engine } from "../engine.js";
+import type { EventRing } from "../events/event-ring.js";
+import type { FeedEvent } from "../events/feed-event.js";
 import { LocalBackend } from "../local-backend.js";
 import { openEngine } from "../open.js";
 import type { ModelOps } from "../ops.js";
 import { logStartup } from "../startup-summary.js";
 import { serveClusterMetrics } from "./metrics-aggregation.js";
+import { PredictionCounts } from "./prediction-counts.js";
 import { errorToWire, type Reply, type ToPrimary, type ToWorker } from "./protocol.js";
 import { type Call, dispatch } from "./rpc.js";
 
@@ -60,14 +63,18 @@ export class Primary {
   });
   /** The operations workers forward. */
   private readonly ops: ModelOps;
+  /** The live event feed the workers serve (see {@link forwardFeed}). */
+  private readonly feed: EventRing;
+  private readonly predictions = new PredictionCounts();
 
   private constructor(
     private readonly config: Config,
     private readonly engine: Engine,
     private readonly log: Logger,
   ) {
-    this.ops = new ClusterOps(engine, {
+    const ops = new ClusterOps(engine, {
       replicaLag: (name) => this.replicaLag(name),
+      predicted: (name) => this.predictions.total(name),
       added: (writer) => {
         this.follow(writer);
         for (const s of this.workers.values()) if (s.ready) this.sendModel(s, writer);
@@ -76,9 +83,13 @@ export class Primary {
         // Events of the model still waiting to be sent would name a model the workers dropped.
         this.outbox.delete(name);
         for (const s of this.workers.values()) s.replicas.delete(name);
+        this.predictions.forget(name);
         this.broadcast({ t: "drop", model: name });
       },
     });
+    this.ops = ops;
+    this.feed = ops.events;
+    this.forwardFeed();
     for (const w of engine.list()) this.follow(w);
   }
 
@@ -150,6 +161,21 @@ export class Primary {
     this.outbox.clear();
   }
 
+  /**
+   * Every batch of the live feed goes to every ready worker, after the replication events
+   * still waiting (a worker's replica is never behind the events it serves).
+   */
+  private forwardFeed(): void {
+    this.feed.subscribe((events) => {
+      this.flush();
+      this.broadcast(this.feedMessage([...events]));
+    });
+  }
+
+  private feedMessage(events: FeedEvent[]): ToWorker {
+    return { t: "feed", epoch: this.feed.epoch, keep: this.feed.keep, events };
+  }
+
   private broadcast(msg: ToWorker): void {
     for (const s of this.workers.values()) if (s.ready) s.worker.send(msg);
   }
@@ -166,6 +192,7 @@ export class Primary {
         // Pending events go first, so that the snapshots below are the newest state.
         this.flush();
         for (const w of this.engine.list()) this.sendModel(s, w);
+        s.worker.send(this.feedMessage(this.feed.all()));
         s.ready = true;
         s.worker.send({ t: "ready" } satisfies ToWorker);
         break;
@@ -197,6 +224,9 @@ export class Primary {
         if (writer) this.sendModel(s, writer);
         break;
       }
+      case "predicted":
+        this.predictions.report(s.worker.id, msg.counts);
+        break;
     }
   }
 
@@ -241,6 +271,7 @@ export class Primary {
   private onExit(worker: Worker, code: number | null, signal: string | null): void {
     const state = this.workers.get(worker.id);
     this.workers.delete(worker.id);
+    this.predictions.retire(worker.id);
     if (this.shuttingDown) return;
     if (!state?.listened && !this.firstUrl) {
       // The cluster never served: restarting would fail the same way.
@@ -286,6 +317,7 @@ class ClusterOps extends LocalBackend {
     engine: Engine,
     private readonly primary: {
       replicaLag: Primary["replicaLag"];
+      predicted(name: string): number;
       added(writer: ModelWriter): void;
       dropped(name: string): void;
     },
@@ -294,7 +326,11 @@ class ClusterOps extends LocalBackend {
   }
 
   override async details(name: string) {
-    return { ...(await super.details(name)), replicas: this.primary.replicaLag(name) };
+    return {
+      ...(await super.details(name)),
+      predicted: this.primary.predicted(name),
+      replicas: this.primary.replicaLag(name),
+    };
   }
 
   override async create(name: string, spec: Json, metrics: readonly string[], drift?: string) {

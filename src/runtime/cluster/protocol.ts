@@ -6,6 +6,7 @@
 import { BrookError, isClientError } from "../../errors.js";
 import type { ModelSnapshot } from "../../models/snapshot.js";
 import type { ModelRecord } from "../../store/ports.js";
+import type { FeedEvent } from "../events/feed-event.js";
 import type { Call } from "./rpc.js";
 
 /** An error, carried across the channel with its code and status. */
@@ -30,7 +31,10 @@ export type ToPrimary =
   /** The replica of a model failed to apply an event: it needs the writer's state again. */
   | { t: "resync"; model: string }
   /** The worker could not start (e.g. its port is taken): why, in one line. */
-  | { t: "failed"; reason: string };
+  | { t: "failed"; reason: string }
+
+  /** Predictions this worker has answered so far, per model (sent about once a second when they changed). */
+  | { t: "predicted"; counts: [string, number][] };
 
 export type ToWorker =
   /** A model to serve, from this snapshot on (new model, or a worker catching up). */
@@ -44,6 +48,12 @@ export type ToWorker =
   /** The writer's model jumped to a new state (rollback, import): load it. */
   | { t: "reset"; model: string; snapshot: ModelSnapshot }
   | { t: "replies"; replies: Reply[] }
+  /**
+   * Live feed events, numbered by the primary (learns coalesced per tick, drifts, checkpoints,
+   * rollbacks, imports, models created and deleted), for the worker's event streams; `keep`
+   * is how many recent events the primary keeps (the worker keeps as many).
+   */
+  | { t: "feed"; epoch: string; keep: number; events: FeedEvent[] }
   /** Every model has been sent: start listening. */
   | { t: "ready" }
   /** Stop accepting requests, finish the ones in flight, exit. */

@@ -4,6 +4,8 @@ import { brookError } from "../../errors.js";
 import { applyToHost } from "../../models/apply.js";
 import { type ModelSummary, summaryOf } from "../../models/describe.js";
 import { ServedModel } from "../../models/served-model.js";
+import { DEFAULT_EVENT_BUFFER } from "../events/engine-feed.js";
+import { EventRing } from "../events/event-ring.js";
 import type { ModelOps } from "../ops.js";
 import { errorFromWire, type ToPrimary, type ToWorker } from "./protocol.js";
 import { type Call, encodeCall, forwarders, type OpName } from "./rpc.js";
@@ -27,6 +29,8 @@ export class WorkerBackend {
 
   /** Writes and admin: forwarded to the primary; lists and details answered with this worker's view. */
   readonly ops: ModelOps;
+  /** The primary's live event feed, as it arrives (same events, same ids on every worker). */
+  readonly events = new EventRing(DEFAULT_EVENT_BUFFER, "0");
 
   constructor(readonly workerId: number) {
     const remote = forwarders((op, args) => this.call(op, args));
@@ -92,6 +96,10 @@ export class WorkerBackend {
         this.ack(msg.model, model.seq);
         break;
       }
+      case "feed":
+        this.events.adopt(msg.epoch, msg.keep);
+        this.events.push(msg.events);
+        break;
       case "replies":
         for (const r of msg.replies) {
           const p = this.waiting.get(r.id);
@@ -135,6 +143,11 @@ export class WorkerBackend {
     });
   }
 
+  /** Predictions answered so far by this worker's replicas, per model. */
+  predictionCounts(): [string, number][] {
+    return [...this.replicas.values()].map((m) => [m.name, m.predicted]);
+  }
+
   /** Fails every call still waiting (the primary is gone). */
   abandon(reason: string): void {
     for (const p of this.waiting.values()) p.reject(brookError("UNAVAILABLE", reason));
@@ -153,6 +166,18 @@ export class WorkerBackend {
   }
 
   async close(): Promise<void> {}
+}
+
+/** Tells the primary, about once a second, how many predictions this worker has answered (when that changed). */
+function reportPredictions(backend: WorkerBackend): void {
+  let last = "";
+  setInterval(() => {
+    const counts = backend.predictionCounts();
+    const key = JSON.stringify(counts);
+    if (key === last) return;
+    last = key;
+    send({ t: "predicted", counts });
+  }, 1000).unref();
 }
 
 /** A worker's connection to its primary, once every model has arrived. */
@@ -192,6 +217,7 @@ export async function connectWorker(onShutdown: () => void): Promise<WorkerConne
   });
   send({ t: "hello" });
   await ready;
+  reportPredictions(backend);
   return {
     backend,
     listening: (url) => send({ t: "listening", url }),

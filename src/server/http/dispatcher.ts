@@ -31,6 +31,15 @@ function compilePath(path: string): { pattern: RegExp; params: string[] } {
   return { pattern: new RegExp(`^${source}(?:\\?.*)?$`), params };
 }
 
+const NO_QUERY: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/** The query string's parameters (the last of a repeated one). */
+export function queryOf(url: string): Record<string, string> {
+  const q = url.indexOf("?");
+  if (q < 0) return NO_QUERY;
+  return Object.fromEntries(new URLSearchParams(url.slice(q + 1)));
+}
+
 export class Dispatcher {
   private readonly routes: Compiled[];
 
@@ -89,23 +98,38 @@ export class Dispatcher {
       if (err) return err instanceof BrookError ? fail(err) : void res.destroy();
       let answer: ReturnType<Pipeline["execute"]>;
       try {
-        answer = this.pipeline.execute(r.route, text, params, req.headers, req.url!);
+        answer = this.pipeline.execute(r.route, text, params, req.headers, queryOf(req.url ?? ""));
       } catch (e) {
         return fail(e);
       }
       // Predictions answer synchronously; writes wait for their writer.
-      const finish = (a: Answer) => {
-        let rendered: Rendered;
-        try {
-          rendered = this.pipeline.render(a);
-        } catch (e) {
-          return fail(e);
-        }
-        this.send(route, req, res, rendered, started);
-      };
-      if (answer instanceof Promise) answer.then(finish, fail);
-      else finish(answer);
+      if (answer instanceof Promise) answer.then((a) => this.answer(route, req, res, a, started, fail), fail);
+      else this.answer(route, req, res, answer, started, fail);
     });
+  }
+
+  private answer(
+    route: PreparedRoute,
+    req: IncomingMessage,
+    res: ServerResponse,
+    answer: Answer,
+    started: number,
+    fail: (err: unknown) => void,
+  ): void {
+    if ("stream" in answer) {
+      const refusal = this.pipeline.admitStream(answer);
+      if (refusal) fail(refusal);
+      else this.pipeline.startStream(answer, req, res, started, route);
+      return;
+    }
+    let rendered: Rendered;
+    try {
+      rendered = this.pipeline.render(answer);
+    } catch (e) {
+      fail(e);
+      return;
+    }
+    this.send(route, req, res, rendered, started);
   }
 
   private send(

@@ -4,6 +4,7 @@
  * the rest, so the answers are the same as the dispatcher's.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { queryOf } from "./dispatcher.js";
 import type { Pipeline, PreparedRoute, Rendered } from "./pipeline.js";
 
 /** The table's route a Fastify request was routed to (undefined: no route matched). */
@@ -41,9 +42,15 @@ export function registerRoutes(
           request.body as string | undefined,
           request.params as Record<string, string>,
           request.headers,
-          request.url,
+          queryOf(request.url),
         );
-        return reply(pipeline, pipeline.render(answer), res);
+        if (!("stream" in answer)) return reply(pipeline, pipeline.render(answer), res);
+        const refusal = pipeline.admitStream(answer);
+        if (refusal) throw refusal;
+        // The route writes the response itself from here on.
+        res.hijack();
+        pipeline.startStream(answer, request.raw, res.raw, pipeline.started(), route);
+        return res;
       },
     });
   }

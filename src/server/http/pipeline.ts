@@ -5,13 +5,13 @@
  * every failure, and request logs. The lean dispatcher and the Fastify routes both call these
  * steps, in the same order, so a route answers the same whichever serves it.
  */
-import type { IncomingHttpHeaders } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { FastifyBaseLogger } from "fastify";
 import { parseOrderedJson } from "../../codec/ordered-json.js";
 import type { Config } from "../../config/config.js";
 import { type BrookError, brookError } from "../../errors.js";
 import type { HttpMetrics, RouteStats } from "../observability/http-metrics.js";
-import type { Answer, AnyRoute, ErrorStyle } from "../routes/route.js";
+import type { Answer, AnyRoute, ErrorStyle, StreamAnswer } from "../routes/route.js";
 import { type BodyCheck, compileCheck } from "../validation/schema-check.js";
 import { declaredTooLarge, isJson, tooLarge } from "./body.js";
 import { toProblem } from "./problem.js";
@@ -54,6 +54,9 @@ const CLIENT_REQUEST_ID = /^[\w.:-]{1,64}$/;
 
 export class Pipeline {
   private closing = false;
+  /** Responses handed to their route's stream and still open (ended at shutdown). */
+  private readonly streams = new Set<ServerResponse>();
+  private lasting = 0;
   private counter = 0;
   private readonly debug: boolean;
   /** Whether a request's start is timed (request logs or metrics). */
@@ -81,9 +84,10 @@ export class Pipeline {
     };
   }
 
-  /** From now on, every request is answered 503 (the server is shutting down). */
+  /** From now on, every request is answered 503 (the server is shutting down); open streams end. */
   close(): void {
     this.closing = true;
+    for (const res of this.streams) res.end();
   }
 
   /**
@@ -123,14 +127,9 @@ export class Pipeline {
     text: string | undefined,
     params: Record<string, string>,
     headers: IncomingHttpHeaders,
-    url: string,
+    query: Record<string, string> = {},
   ): Answer | Promise<Answer> {
-    let query: Record<string, string> = NO_QUERY;
-    if (route.queryCheck) {
-      const q = url.indexOf("?");
-      query = q < 0 ? {} : Object.fromEntries(new URLSearchParams(url.slice(q + 1)));
-      route.queryCheck(query);
-    }
+    route.queryCheck?.(query);
     let body: unknown;
     if (route.check) {
       if (!text) throw brookError("INVALID_JSON", "the request body is empty: send a JSON object");
@@ -140,12 +139,45 @@ export class Pipeline {
     return route.def.handle({ params, query, body: body as never, headers });
   }
 
-  render(answer: Answer): Rendered {
+  render(answer: Exclude<Answer, StreamAnswer>): Rendered {
     const status = answer.status ?? 200;
     if ("json" in answer) return { status, type: JSON_TYPE, payload: JSON.stringify(answer.json) };
     if ("text" in answer) return { status, type: TEXT_TYPE, payload: answer.text };
     if ("body" in answer) return { status, type: answer.type, payload: answer.body };
     return { status, type: undefined, payload: "" };
+  }
+
+  /** Refuses a lasting stream when `--max-streams` are open already. */
+  admitStream(answer: StreamAnswer): BrookError | undefined {
+    if (this.closing) return brookError("UNAVAILABLE", "the server is shutting down");
+    if (answer.lasting && this.lasting >= this.config.maxStreams) {
+      return brookError(
+        "TOO_MANY_STREAMS",
+        `this server process has ${this.lasting} event streams open, its limit (--max-streams ${this.config.maxStreams}); try again later or on another worker`,
+        { limit: this.config.maxStreams },
+      );
+    }
+    return undefined;
+  }
+
+  /** Writes a stream's head and hands the response to it (after {@link admitStream}). */
+  startStream(
+    answer: StreamAnswer,
+    req: IncomingMessage,
+    res: ServerResponse,
+    started: number,
+    route?: PreparedRoute,
+  ): void {
+    const status = answer.status ?? 200;
+    res.writeHead(status, { ...answer.headers, ...this.headers });
+    this.streams.add(res);
+    if (answer.lasting) this.lasting++;
+    res.once("close", () => {
+      this.streams.delete(res);
+      if (answer.lasting) this.lasting--;
+    });
+    this.finished(route, req.headers, req.method ?? "GET", req.url ?? "", status, started);
+    answer.stream(res, req);
   }
 
   /**

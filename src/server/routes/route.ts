@@ -3,7 +3,7 @@
  * this table: the lean dispatcher and the Fastify routes that serve it, body validation,
  * problem bodies, request logs, the API documentation.
  */
-import type { IncomingHttpHeaders } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { Static, TSchema } from "@sinclair/typebox";
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE";
@@ -14,12 +14,30 @@ export type Method = "GET" | "POST" | "PUT" | "DELETE";
  */
 export type Scope = "public" | "predict" | "learn" | "admin";
 
-/** What a handler answers: JSON, text (as the original app did), a page or exposition of its own type, or nothing. */
+/**
+ * A response that stays open (server-sent events, static files): the pipeline admits it
+ * (`--max-streams` counts the ones that stay open), writes the status and headers, then
+ * hands the raw response over to `stream`, which writes until it ends it or the client goes.
+ * The pipeline ends every open stream when the server shuts down.
+ */
+export interface StreamAnswer {
+  status?: number;
+  headers: Record<string, string>;
+  /** Counted against `--max-streams` (a long-lived stream; a file is not). */
+  lasting: boolean;
+  stream(res: ServerResponse, req: IncomingMessage): void;
+}
+
+/**
+ * What a handler answers: JSON, text (as the original app did), a page or exposition of its
+ * own type, nothing, or a stream of its own.
+ */
 export type Answer =
   | { status?: number; json: unknown }
   | { status?: number; text: string }
   | { status?: number; body: string; type: string }
-  | { status: 204; empty: true };
+  | { status: 204; empty: true }
+  | StreamAnswer;
 
 /**
  * How a route's failures are shown: Brook's problem JSON (the default), or the Open Inference

@@ -387,6 +387,12 @@ export const ModelDetails = Type.Object(
         strict,
       ),
     ),
+    predicted: Type.Optional(Count),
+    seeds: Type.Optional(
+      Type.Record(Type.String(), Type.Integer(), {
+        description: "seeds drawn at creation for the params the spec left to chance, by param path",
+      }),
+    ),
     created_at: Type.String({ format: "date-time" }),
     updated_at: Type.String({ format: "date-time" }),
     replicas: Type.Optional(
