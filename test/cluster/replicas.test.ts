@@ -179,6 +179,9 @@ describe("a 2-worker cluster", () => {
     await eventually(() => acked.size >= killedAt + 100, {
       timeoutMs: 30_000,
       what: "learns after the kill",
+    }).catch((err: Error) => {
+      stop = true;
+      throw new Error(`${err.message} (${acked.size - killedAt} acknowledged)\n${server.output().slice(-4000)}`);
     });
     stop = true;
     await load;
