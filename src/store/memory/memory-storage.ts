@@ -1,6 +1,7 @@
 import { decodeRecord, encodeRecord, type LogEvent, type Stored } from "../../codec/events.js";
 import type { Json } from "../../learn/index.js";
-import type { CheckpointInfo, CheckpointStore, EventLog, ModelRecord, Storage } from "../ports.js";
+import { brookError } from "../../errors.js";
+import { type CheckpointInfo, CheckpointCorruptError, type CheckpointStore, type EventLog, type LogFault, type LogStats, type ModelRecord, type Storage } from "../ports.js";
 
 /**
  * An event log in memory (tests, and `--store memory` when nothing must survive a restart).
@@ -8,10 +9,17 @@ import type { CheckpointInfo, CheckpointStore, EventLog, ModelRecord, Storage } 
  * been through the same encoding (nothing aliases the live objects that were appended).
  */
 export class MemoryEventLog implements EventLog {
-  private readonly records: Buffer[] = [];
+  private records: Buffer[] = [];
+  /** Events before this seq were compacted away. */
+  private base = 1;
+  readonly fault: LogFault | undefined = undefined;
 
   get head(): number {
-    return this.records.length;
+    return this.base + this.records.length - 1;
+  }
+
+  get first(): number {
+    return this.base;
   }
 
   async append(firstSeq: number, events: readonly LogEvent[]): Promise<void> {
@@ -19,11 +27,40 @@ export class MemoryEventLog implements EventLog {
     for (const [i, event] of events.entries()) this.records.push(encodeRecord(firstSeq + i, event));
   }
 
+  /** The record bytes of `seq`, as the file log would frame them (for the store contract tests). */
+  recordBytes(seq: number): Buffer | undefined {
+    return this.records[seq - this.base];
+  }
+
   *read(fromSeq: number): Generator<Stored> {
-    for (let i = Math.max(0, fromSeq - 1); i < this.records.length; i++) yield decodeRecord(this.records[i]!);
+    const start = Math.max(1, fromSeq);
+    if (start > this.head) return;
+    if (start < this.base)
+      throw brookError("HISTORY_PRUNED", `events from seq ${start} were deleted by retention`, {
+        seq: start,
+        first: this.base,
+      });
+    for (let i = start - this.base; i < this.records.length; i++) yield decodeRecord(this.records[i]!);
   }
 
   async sync(): Promise<void> {}
+
+  async compact(seq: number): Promise<number> {
+    // Keeps the newest event, like the file log keeps the segment it writes.
+    const drop = Math.min(seq - this.base + 1, this.records.length - 1);
+    if (drop <= 0) return 0;
+    this.records = this.records.slice(drop);
+    this.base += drop;
+    return 1;
+  }
+
+  stats(): LogStats {
+    return {
+      bytes: this.records.reduce((n, r) => n + r.length + 8, 0),
+      segments: this.records.length ? 1 : 0,
+      first: this.base,
+    };
+  }
 
   async close(): Promise<void> {}
 }
@@ -45,7 +82,7 @@ export class MemoryCheckpointStore implements CheckpointStore {
 
   load(seq: number): Json {
     const s = this.saved.get(seq);
-    if (!s) throw new Error(`no checkpoint at seq ${seq}`);
+    if (!s) throw new CheckpointCorruptError(`memory:${seq}`, `no checkpoint at seq ${seq}`);
     return JSON.parse(s.text) as Json;
   }
 
@@ -62,6 +99,12 @@ export class MemoryStorage implements Storage {
   private registry: ModelRecord[] = [];
   private readonly logs = new Map<string, MemoryEventLog>();
   private readonly checkpoints = new Map<string, MemoryCheckpointStore>();
+
+  async lock(): Promise<void> {}
+
+  async setAddress(): Promise<void> {}
+
+  async saveModelRecord(): Promise<void> {}
 
   async loadRegistry(): Promise<ModelRecord[]> {
     return structuredClone(this.registry);
@@ -92,6 +135,11 @@ export class MemoryStorage implements Storage {
   async dropModel(model: string): Promise<void> {
     this.logs.delete(model);
     this.checkpoints.delete(model);
+  }
+
+  async setAside(model: string): Promise<string | undefined> {
+    await this.dropModel(model);
+    return undefined;
   }
 
   async close(): Promise<void> {}

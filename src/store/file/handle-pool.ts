@@ -1,0 +1,49 @@
+/**
+ * A bound on the segment files a storage keeps open at once, so that many models fit under the
+ * process's file-descriptor limit: a log that needs its file asks for a place, and the least
+ * recently used idle logs close theirs (they reopen on their next append).
+ */
+
+/** A log that may hold an open file. */
+export interface PoolMember {
+  /** Whether it could close its file right now (no write in progress). */
+  readonly idle: boolean;
+  /** Closes its file (syncing first if it has unsynced data); false if it could not. */
+  release(): Promise<boolean>;
+}
+
+export class HandlePool {
+  /** Members holding an open file, least recently used first (a Map keeps insertion order). */
+  private readonly open = new Map<PoolMember, true>();
+
+  /** @param capacity most files open at once (a soft cap: busy logs are never forced to close). */
+  constructor(readonly capacity: number) {}
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  /** Makes room for `member` to open a file (closing idle ones), then counts it as open. */
+  async admit(member: PoolMember): Promise<void> {
+    this.open.delete(member);
+    for (const other of [...this.open.keys()]) {
+      if (this.open.size < this.capacity) break;
+      if (!other.idle) continue;
+      this.open.delete(other);
+      if (!(await other.release())) this.open.set(other, true);
+    }
+    this.open.set(member, true);
+  }
+
+  /** `member` used its file: it becomes the most recently used. */
+  touch(member: PoolMember): void {
+    if (!this.open.has(member)) return;
+    this.open.delete(member);
+    this.open.set(member, true);
+  }
+
+  /** `member` closed its file. */
+  closed(member: PoolMember): void {
+    this.open.delete(member);
+  }
+}
