@@ -117,7 +117,10 @@ export class Checkpointer {
         await checkpoints.prune(this.policy.checkpointKeep);
         await this.retain();
       } catch (err) {
-        this.warn({ model: name, err: (err as Error).message }, "removing old checkpoints or log segments failed");
+        this.warn(
+          { model: name, err: (err as Error).message },
+          "removing old checkpoints or log segments failed",
+        );
       }
       return saved;
     })();

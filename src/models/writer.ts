@@ -10,7 +10,7 @@ import type { Json } from "../learn/index.js";
 import type { CheckpointInfo, ModelRecord, Storage } from "../store/ports.js";
 import { Admission, type LearnItem, type RememberItem } from "./admission.js";
 import { applyEvent, type ModelState } from "./apply.js";
-import { Checkpointer, type CheckpointPolicy, type CheckpointProblem } from "./checkpointing.js";
+import { Checkpointer, type CheckpointPolicy } from "./checkpointing.js";
 import type { PendingPredictions } from "./pending.js";
 import { type ModelStores, recover, replay, type StateLimits, snapshotAt } from "./recovery.js";
 import type { ServedModel } from "./served-model.js";
@@ -146,7 +146,12 @@ export class ModelWriter {
       problems.push({ kind: "log", code: e.code, message: e.message, since: fault.since });
     }
     if (this.failed)
-      problems.push({ kind: "model", code: "BROOK_UNAVAILABLE", message: this.failed.message, since: this.failedAt });
+      problems.push({
+        kind: "model",
+        code: "BROOK_UNAVAILABLE",
+        message: this.failed.message,
+        since: this.failedAt,
+      });
     const cp = this.checkpointer.problem;
     if (cp) problems.push({ kind: "checkpoint", ...cp });
     return { writable: !fault && !this.failed && !this.closed, problems };
@@ -156,7 +161,12 @@ export class ModelWriter {
   diskUsage(): DiskUsage {
     const stats = this.stores.log.stats();
     const checkpointBytes = this.checkpointer.list().reduce((n, c) => n + c.bytes, 0);
-    return { log_bytes: stats.bytes, checkpoint_bytes: checkpointBytes, segments: stats.segments, first_seq: stats.first };
+    return {
+      log_bytes: stats.bytes,
+      checkpoint_bytes: checkpointBytes,
+      segments: stats.segments,
+      first_seq: stats.first,
+    };
   }
 
   /** Appends events (seqs assigned now, in call order) and resolves once they are applied. */
@@ -270,9 +280,14 @@ export class ModelWriter {
     const after = await this.submit([{ type: "rollback", checkpoint: target.seq, at: Date.now() }]);
     // Checkpoint the rolled-back state now, so that recovering from the newest checkpoint never
     // needs the target again (retention may delete it and the events before it later).
-    await this.checkpointer.take().catch((err: Error) =>
-      this.options.logger?.warn({ model: this.record.name, err: err.message }, "checkpoint after rollback failed"),
-    );
+    await this.checkpointer
+      .take()
+      .catch((err: Error) =>
+        this.options.logger?.warn(
+          { model: this.record.name, err: err.message },
+          "checkpoint after rollback failed",
+        ),
+      );
     return { version: after.version, checkpoint: target };
   }
 
@@ -316,9 +331,11 @@ export class ModelWriter {
     if (options.checkpoint !== false && !this.failed && this.checkpointer.behind) {
       // The log holds every acknowledged event already: a checkpoint the disk refuses only
       // makes the next start replay more.
-      await this.checkpointer.take().catch((err: Error) =>
-        this.options.logger?.warn({ model: this.record.name, err: err.message }, "final checkpoint failed"),
-      );
+      await this.checkpointer
+        .take()
+        .catch((err: Error) =>
+          this.options.logger?.warn({ model: this.record.name, err: err.message }, "final checkpoint failed"),
+        );
     }
     await this.checkpointer.stop();
     await this.stores.log.close();

@@ -97,7 +97,14 @@ export class Engine {
       if (!h.writable) ready = false;
       for (const p of h.problems) problems.push({ model: w.record.name, ...p });
     }
-    if (this.closed) problems.push({ model: "", kind: "model", code: "BROOK_UNAVAILABLE", message: "shutting down", since: Date.now() });
+    if (this.closed)
+      problems.push({
+        model: "",
+        kind: "model",
+        code: "BROOK_UNAVAILABLE",
+        message: "shutting down",
+        since: Date.now(),
+      });
     return { ready, problems };
   }
 
@@ -183,9 +190,14 @@ export class Engine {
       this.records = remaining;
       await writer.close({ checkpoint: false }).catch(() => undefined);
       // Deleted as far as anyone can see; a folder left behind is reported and harmless.
-      await this.storage.dropModel(name).catch((err: Error) =>
-        this.options.logger?.warn({ model: name, err: err.message }, "the deleted model's folder could not be removed"),
-      );
+      await this.storage
+        .dropModel(name)
+        .catch((err: Error) =>
+          this.options.logger?.warn(
+            { model: name, err: err.message },
+            "the deleted model's folder could not be removed",
+          ),
+        );
     });
   }
 

@@ -25,7 +25,8 @@ export const nodeFiles: FileLayer = {
   async open(path: string): Promise<LogFile> {
     const fh = await open(path, constants.O_RDWR | constants.O_CREAT, 0o644);
     return {
-      write: async (buf, offset, length, position) => (await fh.write(buf, offset, length, position)).bytesWritten,
+      write: async (buf, offset, length, position) =>
+        (await fh.write(buf, offset, length, position)).bytesWritten,
       datasync: () => fh.datasync(),
       truncate: (length) => fh.truncate(length),
       close: () => fh.close(),

@@ -6,8 +6,8 @@ import { brookError } from "../../errors.js";
 import { type EventLog, type FsyncPolicy, LogCorruptError, type LogFault, type LogStats } from "../ports.js";
 import { frame, scan } from "../record.js";
 import { type FileLayer, type LogFile, nodeFiles } from "./file-io.js";
-import { HandlePool, type PoolMember } from "./handle-pool.js";
 import { syncDir } from "./fs-util.js";
+import { HandlePool, type PoolMember } from "./handle-pool.js";
 
 export interface LogOptions {
   fsync: FsyncPolicy;
@@ -335,7 +335,10 @@ export class FileEventLog implements EventLog, PoolMember {
     }
     const data = batch.length === 1 ? batch[0]!.buf : Buffer.concat(batch.map((p) => p.buf));
     const lastSeq = batch[batch.length - 1]!.lastSeq;
-    if (this.segments.length === 0 || (this.size > 0 && this.size + data.length > this.options.segmentBytes)) {
+    if (
+      this.segments.length === 0 ||
+      (this.size > 0 && this.size + data.length > this.options.segmentBytes)
+    ) {
       await this.roll(batch[0]!.firstSeq);
     }
     const file = await this.openFile();
@@ -467,7 +470,9 @@ export class FileEventLog implements EventLog, PoolMember {
         if (r.seq > this.headSeq) return;
         yield decodeOrFail(r.payload, seg.path, r.seq);
       }
-      const lastSeq = result.records.length ? result.records[result.records.length - 1]!.seq : seg.firstSeq - 1;
+      const lastSeq = result.records.length
+        ? result.records[result.records.length - 1]!.seq
+        : seg.firstSeq - 1;
       if (result.problem) {
         throw new LogCorruptError(
           seg.path,

@@ -33,7 +33,9 @@ export function readModelFile(folder: string): ModelRecord | string {
   try {
     doc = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "ENOENT" ? "missing" : `unreadable (${(err as Error).message})`;
+    return (err as NodeJS.ErrnoException).code === "ENOENT"
+      ? "missing"
+      : `unreadable (${(err as Error).message})`;
   }
   if (doc.format !== MODEL_FORMAT || !isRecord(doc)) return "not a Brook model record";
   const { format: _f, version: _v, ...record } = doc;
@@ -58,7 +60,9 @@ export function readRegistryFile(path: string): ModelRecord[] | string {
   try {
     doc = JSON.parse(readFileSync(path, "utf8"));
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "ENOENT" ? "missing" : `not valid JSON (${(err as Error).message})`;
+    return (err as NodeJS.ErrnoException).code === "ENOENT"
+      ? "missing"
+      : `not valid JSON (${(err as Error).message})`;
   }
   if (doc?.format !== REGISTRY_FORMAT || !Array.isArray(doc.models)) return "not a Brook registry";
   if (!doc.models.every(isRecord)) return "a model entry is incomplete";

@@ -1,7 +1,16 @@
 import { decodeRecord, encodeRecord, type LogEvent, type Stored } from "../../codec/events.js";
-import type { Json } from "../../learn/index.js";
 import { brookError } from "../../errors.js";
-import { type CheckpointInfo, CheckpointCorruptError, type CheckpointStore, type EventLog, type LogFault, type LogStats, type ModelRecord, type Storage } from "../ports.js";
+import type { Json } from "../../learn/index.js";
+import {
+  CheckpointCorruptError,
+  type CheckpointInfo,
+  type CheckpointStore,
+  type EventLog,
+  type LogFault,
+  type LogStats,
+  type ModelRecord,
+  type Storage,
+} from "../ports.js";
 
 /**
  * An event log in memory (tests, and `--store memory` when nothing must survive a restart).
