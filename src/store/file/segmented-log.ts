@@ -219,6 +219,7 @@ export class FileEventLog implements EventLog, PoolMember {
         return await fn();
       } finally {
         this.busy--;
+        if (this.idle) this.pool.idle();
       }
     });
     this.io = run.catch(() => undefined);

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { decodeRecord, encodeRecord, type LogEvent, type Stored } from "../../codec/events.js";
 import { brookError } from "../../errors.js";
 import type { Json } from "../../learn/index.js";
@@ -74,14 +75,17 @@ export class MemoryEventLog implements EventLog {
   async close(): Promise<void> {}
 }
 
-/** Checkpoints in memory, kept as JSON text so they cannot alias live state. */
+/**
+ * Checkpoints in memory, kept as JSON text so they cannot alias live state, with a SHA-256 like
+ * the file store's, so that a damaged one fails `load` the same way.
+ */
 export class MemoryCheckpointStore implements CheckpointStore {
-  private readonly saved = new Map<number, { info: CheckpointInfo; text: string }>();
+  private readonly saved = new Map<number, { info: CheckpointInfo; text: string; sha256: string }>();
 
   async save(info: Omit<CheckpointInfo, "bytes">, body: Json): Promise<CheckpointInfo> {
     const text = JSON.stringify(body);
     const full = { ...info, bytes: text.length };
-    this.saved.set(info.seq, { info: full, text });
+    this.saved.set(info.seq, { info: full, text, sha256: sha256(text) });
     return full;
   }
 
@@ -92,7 +96,15 @@ export class MemoryCheckpointStore implements CheckpointStore {
   load(seq: number): Json {
     const s = this.saved.get(seq);
     if (!s) throw new CheckpointCorruptError(`memory:${seq}`, `no checkpoint at seq ${seq}`);
+    if (sha256(s.text) !== s.sha256)
+      throw new CheckpointCorruptError(`memory:${seq}`, `the checkpoint at seq ${seq} fails its checksum`);
     return JSON.parse(s.text) as Json;
+  }
+
+  /** Flips a character of a saved checkpoint, as a failing disk would (for the store contract tests). */
+  damage(seq: number): void {
+    const s = this.saved.get(seq);
+    if (s) s.text = `${s.text.slice(0, -2)}#${s.text.slice(-1)}`;
   }
 
   async prune(keep: number): Promise<void> {
@@ -100,6 +112,8 @@ export class MemoryCheckpointStore implements CheckpointStore {
     for (const c of infos.slice(0, Math.max(0, infos.length - keep))) this.saved.delete(c.seq);
   }
 }
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 /** Everything in this process's memory: nothing survives a restart. */
 export class MemoryStorage implements Storage {
