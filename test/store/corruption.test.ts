@@ -11,15 +11,9 @@ import { FileEventLog, type LogOptions, listSegments } from "../../src/store/fil
 import { LogCorruptError } from "../../src/store/ports.js";
 import { tempDir } from "../helpers/tmp.js";
 import { sampleEvent } from "./contract.js";
+import { offsetOf } from "./segment-bytes.js";
 
 const OPTIONS: LogOptions = { fsync: "always", fsyncIntervalMs: 50, segmentBytes: 1 << 20 };
-
-/** Byte offset of record `seq` (1-based) in a segment that starts at seq 1. */
-export function offsetOf(buf: Buffer, seq: number): number {
-  let offset = 0;
-  for (let i = 1; i < seq; i++) offset += 8 + buf.readUInt32LE(offset);
-  return offset;
-}
 
 describe("torn tail or corruption", () => {
   let tmp: ReturnType<typeof tempDir>;
