@@ -52,6 +52,14 @@ describe("brook doctor and brook repair", { timeout: 120_000 }, () => {
     assert.match(r.stdout, new RegExp(`torn tail: ${segment} at byte ${size}, seq 51, 7 byte`));
   });
 
+  it("a checkpoint that does not load is a problem (exit 1)", async () => {
+    const ckpt = join(tmp.dir, "models", "default", "checkpoints", "00000000000000000030.ckpt");
+    writeFileSync(ckpt, readFileSync(ckpt).subarray(0, -10)); // truncated: fails its checksum
+    const r = await runBrook(["doctor", "--data-dir", tmp.dir]);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /checkpoint seq 30 version 30, \d+ bytes: DOES NOT LOAD/);
+  });
+
   it("corruption: doctor exits 1 naming file, byte and seq; serve refuses in one line and changes nothing; repair cuts it, keeping a copy", async () => {
     const original = readFileSync(segment);
     const at = offsetOf(original, 20);
