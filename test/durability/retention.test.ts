@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { loadStream } from "../../src/data/datasets.js";
 import { describeWriter } from "../../src/models/describe.js";
-import { ModelWriter, type WriterOptions } from "../../src/models/writer.js";
+import { type DiskUsage, ModelWriter, type WriterOptions } from "../../src/models/writer.js";
 import { FileStorage } from "../../src/store/file/storage.js";
 import type { ModelRecord } from "../../src/store/ports.js";
 import { tempDir } from "../helpers/tmp.js";
@@ -63,7 +63,7 @@ describe("retention", () => {
       firstSeq <= kept[0]!.seq + 1,
       `the log (from ${firstSeq}) still covers the oldest kept checkpoint (${kept[0]!.seq})`,
     );
-    const disk = describeWriter(w).disk as Record<string, number>;
+    const disk = describeWriter(w).disk as DiskUsage;
     assert.equal(disk.segments, segs.length);
     assert.equal(disk.first_seq, firstSeq);
     assert.ok(disk.log_bytes > 0 && disk.log_bytes <= (segs.length + 1) * 4096, JSON.stringify(disk));
@@ -105,7 +105,7 @@ describe("retention", () => {
     const w = await ModelWriter.open(RECORD, storage(), { ...OPTIONS, retain: "all" });
     await drive(w);
     assert.ok(segments().includes("00000000000000000001.seg"));
-    assert.equal(describeWriter(w).disk && (describeWriter(w).disk as Record<string, number>).first_seq, 1);
+    assert.equal((describeWriter(w).disk as DiskUsage).first_seq, 1);
     assert.deepEqual(w.replayTo(w.model.seq, true).export(), w.model.export());
     assert.ok(w.replayTo(5, true));
     await w.close();
