@@ -5,7 +5,7 @@
  * checkpoint by checkpointing.ts; this file owns the order.
  */
 import type { LogEvent, Stored } from "../codec/events.js";
-import { brookError, diskFault } from "../errors.js";
+import { BrookError, brookError, diskFault, errnoOf } from "../errors.js";
 import type { Json } from "../learn/index.js";
 import type { CheckpointInfo, ModelRecord, Storage } from "../store/ports.js";
 import { Admission, type LearnItem, type RememberItem } from "./admission.js";
@@ -188,7 +188,13 @@ export class ModelWriter {
       // (with any queued behind them) leave the queue. Writes resume once the disk works again.
       this.inflight = this.inflight.filter((r) => r.seq <= log.head);
       for (const e of events) this.admission.release(e);
-      throw diskFault(err, `model "${this.record.name}": the example was not stored`);
+      if (errnoOf(err) || this.stores.log.fault)
+        throw diskFault(err, `model "${this.record.name}": the example was not stored`);
+      if (err instanceof BrookError) throw err;
+      throw brookError(
+        "UNAVAILABLE",
+        `model "${this.record.name}": the log write failed (${(err as Error).message})`,
+      );
     }
     const last = records[records.length - 1]!;
     this.applyUpTo(last.seq);
