@@ -115,6 +115,15 @@ describe("the event log under disk faults", () => {
       ["rejected", "rejected", "rejected"],
     );
     assert.equal(log.head, 3);
+    // Before the log heals, the file already holds only what was acknowledged: a crash now
+    // cannot bring back the refused records.
+    const [seg] = listSegments(tmp.dir);
+    const now = scan(readFileSync(seg!.path), 1, recordSeq);
+    assert.deepEqual(
+      now.records.map((r) => r.seq),
+      [1, 2, 3],
+    );
+    assert.equal(now.problem, undefined);
     await until(() => log.fault === undefined, "the log to heal");
     await log.append(4, [sampleEvent(4)]);
     await log.close();

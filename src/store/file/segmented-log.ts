@@ -239,8 +239,26 @@ export class FileEventLog implements EventLog, PoolMember {
         const failed = [...batch, ...this.queue];
         this.queue = [];
         this.fail(err as Error);
+        await this.cutUnacknowledged();
         for (const p of failed) p.reject(this.broken!.error);
       }
+    }
+  }
+
+  /**
+   * Right after a failed write, cuts the file back to the end of the last acknowledged byte
+   * (best effort), so that a crash before the log heals cannot bring back records whose
+   * appends were refused. Acknowledged-but-unsynced bytes (`interval`) stay: the heal rewrites
+   * them anyway, and until then the page cache may still save them from a process crash.
+   */
+  private async cutUnacknowledged(): Promise<void> {
+    if (!this.file) return;
+    const end = this.unsynced.reduce((n, u) => n + u.buf.length, this.durable.offset);
+    try {
+      await this.file.truncate(end);
+      this.size = end;
+    } catch {
+      // the heal will cut it before anything else is written
     }
   }
 
@@ -416,16 +434,19 @@ export class FileEventLog implements EventLog, PoolMember {
     }).catch(() => undefined);
   }
 
-  /** Closes the file to make room in the pool (syncing unsynced data first); false if it cannot now. */
+  /** Closes the file to make room in the pool (syncing unsynced data first); false while it is writing. */
   release(): Promise<boolean> {
     if (!this.idle) return Promise.resolve(false);
     return this.serial(async () => {
-      if (this.queue.length > 0 || this.broken) return false;
-      try {
-        await this.syncNow();
-      } catch (err) {
-        this.fail(err as Error);
-        return false;
+      if (this.queue.length > 0) return false;
+      // A log in fault closes too: its heal reopens the file, and rewrites from memory what
+      // was acknowledged but not synced, so no fd is held by a disk that refuses writes.
+      if (!this.broken) {
+        try {
+          await this.syncNow();
+        } catch (err) {
+          this.fail(err as Error);
+        }
       }
       await this.closeFile().catch(() => undefined);
       return true;
