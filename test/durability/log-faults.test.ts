@@ -203,4 +203,25 @@ describe("the event log under disk faults", () => {
       await again.close();
     }
   });
+
+  it("logs whose disk refuses writes give up their place in the pool: a healthy log is not held up", {
+    timeout: 10_000,
+  }, async () => {
+    const pool = new HandlePool(2);
+    const broken = [new FaultyFiles(), new FaultyFiles()];
+    const logs = await Promise.all(
+      broken.map((f, i) =>
+        FileEventLog.open(`${tmp.dir}/b${i}`, { ...BASE, pool, files: f, retryMs: 60_000 }),
+      ),
+    );
+    for (const [i, log] of logs.entries()) {
+      await log.append(1, [sampleEvent(1)]);
+      broken[i]!.fail("datasync", "EIO");
+      await assert.rejects(log.append(2, [sampleEvent(2)]), { code: "EIO" });
+    }
+    const healthy = await FileEventLog.open(`${tmp.dir}/h`, { ...BASE, pool });
+    await healthy.append(1, [sampleEvent(1)]);
+    assert.ok(pool.size <= 2);
+    for (const l of [...logs, healthy]) await l.close();
+  });
 });
