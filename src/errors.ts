@@ -73,18 +73,16 @@ export function errnoOf(err: unknown): string | undefined {
 
 /**
  * A disk fault as the client sees it: `BROOK_DISK_FULL` (507) for ENOSPC/EDQUOT,
- * `BROOK_STORAGE_UNAVAILABLE` (503) for any other errno; the message names the cause. An error
- * that is already one of ours is returned as is.
+ * `BROOK_STORAGE_UNAVAILABLE` (503) for any other errno; the message names the cause (and ends
+ * with `after`). An error that is already one of ours is returned as is.
  */
-export function diskFault(err: unknown, what: string): BrookError {
+export function diskFault(err: unknown, what: string, after = ""): BrookError {
   if (err instanceof BrookError) return err;
   const errno = errnoOf(err) ?? errnoOf((err as { cause?: unknown } | undefined)?.cause);
   const cause = errno ?? "I/O error";
   const name: ErrorName = errno && FULL.has(errno) ? "DISK_FULL" : "STORAGE_UNAVAILABLE";
   const why = name === "DISK_FULL" ? "the disk is full" : `the disk failed (${cause})`;
-  return brookError(name, `${what}: ${why}; writes resume by themselves once the disk works again`, {
-    cause,
-  });
+  return brookError(name, `${what}: ${why}${after}`, { cause });
 }
 
 /** The status of errors raised by the learning library (bad specs, params, states, labels). */

@@ -17,6 +17,8 @@ import type { ServedModel } from "./served-model.js";
 
 export type { LearnItem, RememberItem };
 
+const RESUME = "; writes resume by themselves once the disk works again";
+
 /** How a writer checkpoints and keeps pending predictions. */
 export interface WriterOptions extends CheckpointPolicy, StateLimits {
   /** How long a remembered prediction waits for its label (ms). */
@@ -142,7 +144,7 @@ export class ModelWriter {
     const problems: WriterHealth["problems"] = [];
     const fault = this.stores.log.fault;
     if (fault) {
-      const e = diskFault(fault.error, `model "${this.record.name}" cannot accept writes`);
+      const e = diskFault(fault.error, `model "${this.record.name}" cannot accept writes`, RESUME);
       problems.push({ kind: "log", code: e.code, message: e.message, since: fault.since });
     }
     if (this.failed)
@@ -189,7 +191,7 @@ export class ModelWriter {
       this.inflight = this.inflight.filter((r) => r.seq <= log.head);
       for (const e of events) this.admission.release(e);
       if (errnoOf(err) || this.stores.log.fault)
-        throw diskFault(err, `model "${this.record.name}": the example was not stored`);
+        throw diskFault(err, `model "${this.record.name}": not stored`, RESUME);
       if (err instanceof BrookError) throw err;
       throw brookError(
         "UNAVAILABLE",

@@ -20,7 +20,7 @@ export interface EngineHealth {
 
 /** A disk error (it has an errno) becomes the 507/503 answer; anything else stays as it is. */
 function asDiskFault(err: unknown, what: string): unknown {
-  return errnoOf(err) ? diskFault(err, what) : err;
+  return errnoOf(err) ? diskFault(err, what, "; nothing was changed") : err;
 }
 
 /**
