@@ -43,6 +43,18 @@ export const codes = {
   UNAVAILABLE: ["BROOK_UNAVAILABLE", 503],
   NOT_READY: ["BROOK_NOT_READY", 503],
   TOO_MANY_STREAMS: ["BROOK_TOO_MANY_STREAMS", 503],
+  /** The disk is full (ENOSPC, EDQUOT): writes are refused until space is freed. */
+  DISK_FULL: ["BROOK_DISK_FULL", 507],
+  /** The disk refused a write or sync (EROFS, EIO, EMFILE...): writes are refused until it works. */
+  STORAGE_UNAVAILABLE: ["BROOK_STORAGE_UNAVAILABLE", 503],
+  /** The events a replay or rollback needs were deleted by retention (`--retain checkpoints`). */
+  HISTORY_PRUNED: ["BROOK_HISTORY_PRUNED", 409],
+  /** Another process owns the data folder (its LOCK file). Never an HTTP answer: a start refused. */
+  DATA_DIR_LOCKED: ["BROOK_DATA_DIR_LOCKED", 409],
+  /** A damaged log record with valid ones after it. Never an HTTP answer: a start refused. */
+  LOG_CORRUPT: ["BROOK_LOG_CORRUPT", 500],
+  /** registry.json is missing or damaged and cannot be rebuilt from the model folders. */
+  REGISTRY_DAMAGED: ["BROOK_REGISTRY_DAMAGED", 500],
   INVALID_CONFIG: ["BROOK_INVALID_CONFIG", 500],
   INTERNAL: ["BROOK_INTERNAL", 500],
 } as const satisfies Record<string, readonly [string, number]>;
@@ -53,6 +65,29 @@ export type ErrorName = keyof typeof codes;
 export function brookError(name: ErrorName, message: string, details?: Record<string, unknown>): BrookError {
   const [code, status] = codes[name];
   return new BrookError(code, status, message, details);
+}
+
+/** errno codes that mean "no space left": answered 507. */
+const FULL = new Set(["ENOSPC", "EDQUOT"]);
+
+/** The errno code of a system error (`ENOSPC`, `EIO`...), if it has one. */
+export function errnoOf(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === "string" && /^E[A-Z0-9]+$/.test(code) ? code : undefined;
+}
+
+/**
+ * A disk fault as the client sees it: `BROOK_DISK_FULL` (507) for ENOSPC/EDQUOT,
+ * `BROOK_STORAGE_UNAVAILABLE` (503) for any other errno; the message names the cause (and ends
+ * with `after`). An error that is already one of ours is returned as is.
+ */
+export function diskFault(err: unknown, what: string, after = ""): BrookError {
+  if (err instanceof BrookError) return err;
+  const errno = errnoOf(err) ?? errnoOf((err as { cause?: unknown } | undefined)?.cause);
+  const cause = errno ?? "I/O error";
+  const name: ErrorName = errno && FULL.has(errno) ? "DISK_FULL" : "STORAGE_UNAVAILABLE";
+  const why = name === "DISK_FULL" ? "the disk is full" : `the disk failed (${cause})`;
+  return brookError(name, `${what}: ${why}${after}`, { cause });
 }
 
 /** The status of errors raised by the learning library (bad specs, params, states, labels). */

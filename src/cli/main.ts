@@ -3,8 +3,10 @@ import { Command, CommanderError } from "commander";
 import { BrookError, UsageError } from "../errors.js";
 import { LearnError } from "../learn/index.js";
 import { ServerError } from "./client.js";
+import { addDoctorCommand } from "./commands/doctor.js";
 import { addEvaluateCommand } from "./commands/evaluate.js";
 import { addModelsCommand } from "./commands/models.js";
+import { addRepairCommand } from "./commands/repair.js";
 import { addReplayCommand } from "./commands/replay.js";
 import { addServeCommand } from "./commands/serve.js";
 
@@ -21,6 +23,8 @@ export async function main(argv: string[]): Promise<void> {
   addReplayCommand(program);
   addEvaluateCommand(program);
   addModelsCommand(program);
+  addDoctorCommand(program);
+  addRepairCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

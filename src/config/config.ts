@@ -7,6 +7,7 @@ const STORES = ["file", "memory"] as const;
 const DISPATCH = ["lean", "fastify"] as const;
 const LOG_FORMATS = ["auto", "pretty", "json"] as const;
 const ON_OFF = ["on", "off"] as const;
+const RETAIN = ["checkpoints", "all"] as const;
 
 /** Brook's settings, parsed once at start and frozen. */
 export interface Config {
@@ -32,6 +33,12 @@ export interface Config {
   readonly checkpointInterval: number;
   /** Checkpoints kept per model. */
   readonly checkpointKeep: number;
+  /** Which log segments are kept: what the oldest kept checkpoint needs (`checkpoints`), or `all`. */
+  readonly retain: (typeof RETAIN)[number];
+  /** Most log segment files open at once (idle logs close theirs and reopen on their next write). */
+  readonly maxOpenLogs: number;
+  /** After a disk error, how long before a model's log tries the disk again (ms). */
+  readonly diskRetryMs: number;
   /** Seconds a remembered prediction waits for its label. */
   readonly pendingTtl: number;
   /** Most remembered predictions per model. */
@@ -197,6 +204,24 @@ export const settings: { readonly [K in keyof Config]: Setting } = {
     default: 5,
     help: "checkpoints kept per model",
     parse: integer(1, 1000),
+  },
+  retain: {
+    env: "BROOK_RETAIN",
+    default: "checkpoints",
+    help: "log segments kept: checkpoints (what the oldest kept checkpoint needs; older ones are deleted) or all",
+    parse: oneOf(RETAIN),
+  },
+  maxOpenLogs: {
+    env: "BROOK_MAX_OPEN_LOGS",
+    default: 128,
+    help: "most log segment files open at once, over all models (keep it well under ulimit -n)",
+    parse: integer(1, 1_000_000),
+  },
+  diskRetryMs: {
+    env: "BROOK_DISK_RETRY_MS",
+    default: 1000,
+    help: "after a disk error (full, read-only, I/O), how long before a model's log tries again (ms)",
+    parse: integer(1, 600_000),
   },
   pendingTtl: {
     env: "BROOK_PENDING_TTL",

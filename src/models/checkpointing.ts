@@ -1,8 +1,21 @@
 /**
  * When and how a model's writer checkpoints: every N events or T seconds after a change (a
  * timer), on demand and at shutdown; the log is synced first so a checkpoint never runs ahead
- * of it; only the newest K are kept.
+ * of it; only the newest K are kept; then retention deletes the log segments no kept
+ * checkpoint needs.
+ *
+ * The retention rule (`retain: "checkpoints"`): recovery needs only a checkpoint and the log
+ * after it, and a checkpoint holds everything the log before it could give: the model and its
+ * metrics, the predictions still waiting for their labels (their features and what was
+ * served) and the recent event ids. So the log is kept from the oldest kept checkpoint on, and
+ * every whole segment below it is deleted, whatever remembered predictions those segments
+ * logged (their entries live on in every later checkpoint). A rollback names a kept
+ * checkpoint, and the writer checkpoints right after it, so no recovery from the newest
+ * checkpoint ever needs a pruned one; only a fallback to an older checkpoint (the newer ones
+ * damaged) past a rollback whose target was pruned can find its state gone, and that stops
+ * with `BROOK_HISTORY_PRUNED` rather than guess. `retain: "all"` keeps every segment.
  */
+import { diskFault } from "../errors.js";
 import type { CheckpointInfo } from "../store/ports.js";
 import type { ModelState } from "./apply.js";
 import type { CheckpointBody, ModelStores } from "./recovery.js";
@@ -15,12 +28,25 @@ export interface CheckpointPolicy {
   checkpointIntervalMs: number;
   /** Checkpoints kept (older ones are deleted). */
   checkpointKeep: number;
+  /** `checkpoints` (default): delete log segments below the oldest kept checkpoint; `all`: keep every one. */
+  retain?: "checkpoints" | "all";
+}
+
+/** A checkpoint that could not be written: reported by the writer's health until one succeeds. */
+export interface CheckpointProblem {
+  code: string;
+  message: string;
+  since: number;
 }
 
 export class Checkpointer {
   private last = { seq: 0, at: Date.now() };
+  /** Seconds the last checkpoint took (log sync and save), for operators; undefined before the first. */
+  lastDuration: number | undefined;
   private running: Promise<CheckpointInfo> | undefined;
   private readonly timer: NodeJS.Timeout;
+  /** The last checkpoint failure, until a checkpoint succeeds. */
+  problem: CheckpointProblem | undefined;
 
   constructor(
     private readonly stores: ModelStores,
@@ -77,11 +103,31 @@ export class Checkpointer {
     };
     const info = { seq: model.seq, version: model.version, createdAt: new Date().toISOString() };
     const { log, checkpoints } = this.stores;
+    const name = this.stores.record.name;
     this.running = (async () => {
-      await log.sync();
-      const saved = await checkpoints.save(info, body as unknown as Parameters<typeof checkpoints.save>[1]);
-      await checkpoints.prune(this.policy.checkpointKeep);
+      let saved: CheckpointInfo;
+      const started = performance.now();
+      try {
+        await log.sync();
+        saved = await checkpoints.save(info, body as unknown as Parameters<typeof checkpoints.save>[1]);
+        this.lastDuration = (performance.now() - started) / 1000;
+      } catch (err) {
+        const fault = diskFault(err, `model "${name}": the checkpoint could not be written`);
+        this.problem ??= { code: fault.code, message: fault.message, since: Date.now() };
+        throw fault;
+      }
+      this.problem = undefined;
       this.last = { seq: info.seq, at: Date.now() };
+      // The checkpoint is saved: cleaning up after it may fail without failing it.
+      try {
+        await checkpoints.prune(this.policy.checkpointKeep);
+        await this.retain();
+      } catch (err) {
+        this.warn(
+          { model: name, err: (err as Error).message },
+          "removing old checkpoints or log segments failed",
+        );
+      }
       return saved;
     })();
     let saved: CheckpointInfo;
@@ -92,6 +138,13 @@ export class Checkpointer {
     }
     this.saved(saved);
     return saved;
+  }
+
+  /** Deletes the log segments below the oldest kept checkpoint (unless `retain: "all"`). */
+  private async retain(): Promise<void> {
+    if (this.policy.retain === "all") return;
+    const oldest = this.stores.checkpoints.list()[0];
+    if (oldest) await this.stores.log.compact(oldest.seq);
   }
 
   list(): CheckpointInfo[] {

@@ -49,6 +49,10 @@ export function describeWriter(w: ModelWriter): ModelDetails {
       latest: checkpoints.length ? checkpointJson(checkpoints[checkpoints.length - 1]!) : null,
     },
   };
+  details.disk = w.diskUsage();
+  const health = w.health();
+  details.writable = health.writable;
+  if (health.problems.length) details.problems = health.problems;
   if (h.drift)
     details.drift = { detector: w.record.drift, detections: h.drift.detections, recent: h.drift.recent };
   if (w.record.seeds) details.seeds = w.record.seeds;

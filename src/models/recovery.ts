@@ -4,6 +4,7 @@
  * from scratch, bit for bit, which is what recovery, rollbacks to a pruned checkpoint and the
  * tests rely on.
  */
+import { brookError } from "../errors.js";
 import type { Json } from "../learn/index.js";
 import type { CheckpointStore, EventLog, ModelRecord } from "../store/ports.js";
 import { applyEvent, type ModelState } from "./apply.js";
@@ -64,19 +65,49 @@ export function loadCheckpoint(checkpoints: CheckpointStore, seq: number): Check
 
 /**
  * The model as it was after event `seq` (what a rollback to that checkpoint returns to): from
- * the checkpoint, or rebuilt from the log when the checkpoint is gone (pruned) or damaged.
+ * the checkpoint, or rebuilt from the log when the checkpoint is gone (pruned) or damaged
+ * (`BROOK_HISTORY_PRUNED` if retention deleted the events that would take).
  */
 export function snapshotAt(stores: ModelStores, limits: StateLimits, seq: number): ModelSnapshot {
   try {
     return loadCheckpoint(stores.checkpoints, seq).model;
   } catch {
-    return replay(stores, limits, seq, "scratch").model.snapshot();
+    try {
+      return replay(stores, limits, seq, "scratch").model.snapshot();
+    } catch (err) {
+      if ((err as { code?: string }).code !== "BROOK_HISTORY_PRUNED") throw err;
+      throw brookError(
+        "HISTORY_PRUNED",
+        `model "${stores.record.name}": the checkpoint at seq ${seq} is gone and the events before it were deleted by retention (the log starts at seq ${stores.log.first})`,
+        { seq, first: stores.log.first },
+      );
+    }
   }
 }
 
 /**
- * The state after event `to`, rebuilt from the log alone (`scratch`), or from the newest
- * readable checkpoint at or before `to` then the log (`checkpoint`).
+ * Where a replay "from scratch" starts: seq 0 when the log is whole; when retention deleted
+ * its start, the oldest checkpoint that the remaining log continues (the earliest state that
+ * can still be had). `BROOK_HISTORY_PRUNED` if there is none at or before `to`.
+ */
+function scratchBase(stores: ModelStores, to: number): number {
+  const first = stores.log.first;
+  if (first <= 1 || stores.log.head < first) return 0;
+  const base = stores.checkpoints.list().find((c) => c.seq >= first - 1 && c.seq <= to);
+  if (!base) {
+    throw brookError(
+      "HISTORY_PRUNED",
+      `model "${stores.record.name}": the state at seq ${to} cannot be rebuilt: events before seq ${first} were deleted by retention and no kept checkpoint covers it`,
+      { seq: to, first },
+    );
+  }
+  return base.seq;
+}
+
+/**
+ * The state after event `to`, rebuilt from the log alone (`scratch`: from the start, or from
+ * the oldest checkpoint the log still continues when retention deleted its beginning), or
+ * from the newest readable checkpoint at or before `to` then the log (`checkpoint`).
  */
 export function replay(
   stores: ModelStores,
@@ -91,6 +122,9 @@ export function replay(
       .filter((c) => c.seq <= to)
       .pop();
     if (base) restoreState(state, loadCheckpoint(stores.checkpoints, base.seq), limits);
+  } else {
+    const base = scratchBase(stores, to);
+    if (base > 0) restoreState(state, loadCheckpoint(stores.checkpoints, base), limits);
   }
   for (const stored of stores.log.read(state.model.seq + 1)) {
     if (stored.seq > to) break;
@@ -131,8 +165,16 @@ export function recover(
     }
   }
   if (state.model.seq > log.head) {
-    throw new Error(
+    throw brookError(
+      "LOG_CORRUPT",
       `model "${record.name}": its checkpoint includes events up to seq ${state.model.seq} but the log ends at ${log.head}; the log lost events, refusing to start`,
+    );
+  }
+  if (log.head >= log.first && state.model.seq + 1 < log.first) {
+    throw brookError(
+      "HISTORY_PRUNED",
+      `model "${record.name}": no usable checkpoint at or after seq ${log.first - 1}, and the events before seq ${log.first} were deleted by retention; refusing to start (restore a checkpoint, or see brook doctor)`,
+      { first: log.first },
     );
   }
   for (const stored of log.read(state.model.seq + 1)) {

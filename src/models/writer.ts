@@ -5,7 +5,7 @@
  * checkpoint by checkpointing.ts; this file owns the order.
  */
 import type { LogEvent, Stored } from "../codec/events.js";
-import { brookError } from "../errors.js";
+import { BrookError, brookError, diskFault, errnoOf } from "../errors.js";
 import type { Json } from "../learn/index.js";
 import type { CheckpointInfo, ModelRecord, Storage } from "../store/ports.js";
 import { Admission, type LearnItem, type RememberItem } from "./admission.js";
@@ -16,6 +16,8 @@ import { type ModelStores, recover, replay, type StateLimits, snapshotAt } from 
 import type { ServedModel } from "./served-model.js";
 
 export type { LearnItem, RememberItem };
+
+const RESUME = "; writes resume by themselves once the disk works again";
 
 /** How a writer checkpoints and keeps pending predictions. */
 export interface WriterOptions extends CheckpointPolicy, StateLimits {
@@ -30,6 +32,22 @@ export interface WriterObserver {
   applied(writer: ModelWriter, stored: Stored): void;
   /** A checkpoint was saved. */
   checkpointed(writer: ModelWriter, info: CheckpointInfo): void;
+}
+
+/** Whether a writer accepts writes, and what is wrong if not (or if its checkpoints fail). */
+export interface WriterHealth {
+  /** False while the log's disk refuses writes (they are answered 507/503) or the model failed. */
+  writable: boolean;
+  problems: { kind: "log" | "checkpoint" | "model"; code: string; message: string; since: number }[];
+}
+
+/** What a model occupies on disk. */
+export interface DiskUsage {
+  log_bytes: number;
+  checkpoint_bytes: number;
+  segments: number;
+  /** Seq of the oldest event still in the log (older ones deleted by retention). */
+  first_seq: number;
 }
 
 export interface LearnResult {
@@ -66,7 +84,9 @@ export class ModelWriter {
   private readonly admission: Admission;
   private readonly checkpointer: Checkpointer;
   private inflight: Inflight[] = [];
+  /** The model could not apply a durable event: it no longer matches its log (until restart). */
   private failed: Error | undefined;
+  private failedAt = 0;
   private closed = false;
 
   /** Called after every applied event (replication to read replicas). */
@@ -88,7 +108,7 @@ export class ModelWriter {
       stores,
       options,
       () => this.state,
-      () => !this.closed && !this.failed,
+      () => !this.closed && !this.failed && !stores.log.fault,
       warn,
       (info) => this.observer?.checkpointed(this, info),
     );
@@ -130,6 +150,43 @@ export class ModelWriter {
     if (this.closed) throw brookError("UNAVAILABLE", `model "${this.record.name}" is shutting down`);
   }
 
+  /** Writable or not, and why: the log's disk fault, a failing checkpoint, a failed model. */
+  health(): WriterHealth {
+    const problems: WriterHealth["problems"] = [];
+    const fault = this.stores.log.fault;
+    if (fault) {
+      const e = diskFault(fault.error, `model "${this.record.name}" cannot accept writes`, RESUME);
+      problems.push({ kind: "log", code: e.code, message: e.message, since: fault.since });
+    }
+    if (this.failed)
+      problems.push({
+        kind: "model",
+        code: "BROOK_UNAVAILABLE",
+        message: this.failed.message,
+        since: this.failedAt,
+      });
+    const cp = this.checkpointer.problem;
+    if (cp) problems.push({ kind: "checkpoint", ...cp });
+    return { writable: !fault && !this.failed && !this.closed, problems };
+  }
+
+  /** Bytes and segments of the model's log and checkpoints. */
+  /** Seconds the last checkpoint took to take (since this process started). */
+  get checkpointSeconds(): number | undefined {
+    return this.checkpointer.lastDuration;
+  }
+
+  diskUsage(): DiskUsage {
+    const stats = this.stores.log.stats();
+    const checkpointBytes = this.checkpointer.list().reduce((n, c) => n + c.bytes, 0);
+    return {
+      log_bytes: stats.bytes,
+      checkpoint_bytes: checkpointBytes,
+      segments: stats.segments,
+      first_seq: stats.first,
+    };
+  }
+
   /** Appends events (seqs assigned now, in call order) and resolves once they are applied. */
   private async submit(events: LogEvent[], texts = false): Promise<After> {
     const { log } = this.stores;
@@ -145,8 +202,13 @@ export class ModelWriter {
     try {
       await log.append(first, events);
     } catch (err) {
-      this.failed ??= err as Error;
+      // Not durable, so never applied: the log is back at its last acknowledged event, and these
+      // (with any queued behind them) leave the queue. Writes resume once the disk works again.
+      this.inflight = this.inflight.filter((r) => r.seq <= log.head);
       for (const e of events) this.admission.release(e);
+      if (errnoOf(err) || this.stores.log.fault)
+        throw diskFault(err, `model "${this.record.name}": not stored`, RESUME);
+      if (err instanceof BrookError) throw err;
       throw brookError(
         "UNAVAILABLE",
         `model "${this.record.name}": the log write failed (${(err as Error).message})`,
@@ -166,6 +228,7 @@ export class ModelWriter {
       } catch (err) {
         // The model could not apply a durable event: it no longer matches its log.
         this.failed ??= err as Error;
+        this.failedAt ||= Date.now();
         throw brookError(
           "INTERNAL",
           `model "${this.record.name}" failed to apply event ${rec.seq}: ${(err as Error).message}`,
@@ -240,6 +303,16 @@ export class ModelWriter {
     // Fail before logging anything if the state at that checkpoint cannot be had.
     snapshotAt(this.stores, this.options, target.seq);
     const after = await this.submit([{ type: "rollback", checkpoint: target.seq, at: Date.now() }]);
+    // Checkpoint the rolled-back state now, so that recovering from the newest checkpoint never
+    // needs the target again (retention may delete it and the events before it later).
+    await this.checkpointer
+      .take()
+      .catch((err: Error) =>
+        this.options.logger?.warn(
+          { model: this.record.name, err: err.message },
+          "checkpoint after rollback failed",
+        ),
+      );
     return { version: after.version, checkpoint: target };
   }
 
@@ -280,8 +353,15 @@ export class ModelWriter {
     if (this.closed) return;
     this.closed = true;
     while (this.inflight.length > 0 && !this.failed) await new Promise((r) => setImmediate(r));
-    if (options.checkpoint !== false && !this.failed && this.checkpointer.behind)
-      await this.checkpointer.take();
+    if (options.checkpoint !== false && !this.failed && this.checkpointer.behind) {
+      // The log holds every acknowledged event already: a checkpoint the disk refuses only
+      // makes the next start replay more.
+      await this.checkpointer
+        .take()
+        .catch((err: Error) =>
+          this.options.logger?.warn({ model: this.record.name, err: err.message }, "final checkpoint failed"),
+        );
+    }
     await this.checkpointer.stop();
     await this.stores.log.close();
   }

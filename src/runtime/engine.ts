@@ -1,8 +1,8 @@
-import { brookError } from "../errors.js";
+import { brookError, diskFault, errnoOf } from "../errors.js";
 import { drawSeeds, type Json } from "../learn/index.js";
 import { checkModelName } from "../models/names.js";
 import { ServedModel } from "../models/served-model.js";
-import { ModelWriter, type WriterObserver, type WriterOptions } from "../models/writer.js";
+import { ModelWriter, type WriterHealth, type WriterObserver, type WriterOptions } from "../models/writer.js";
 import type { ModelRecord, Storage } from "../store/ports.js";
 
 export interface EngineOptions extends WriterOptions {
@@ -10,12 +10,25 @@ export interface EngineOptions extends WriterOptions {
   defaultModel: { name: string; spec: string; metrics: readonly string[] };
   /** Recent events kept by the live event feed (for streams resuming with Last-Event-ID). */
   eventBuffer?: number;
+  /** The address the server will listen on, if known before it does (written in the data folder's LOCK). */
+  address?: string;
 }
 
 /** Told of everything the engine's writers do, and of models created and deleted. */
 export interface EngineObserver extends WriterObserver {
   created(writer: ModelWriter): void;
   deleted(name: string): void;
+}
+
+/** Readiness for `/readyz`: false while any model refuses writes (a disk fault) or the engine is closing. */
+export interface EngineHealth {
+  ready: boolean;
+  problems: ({ model: string } & WriterHealth["problems"][number])[];
+}
+
+/** A disk error (it has an errno) becomes the 507/503 answer; anything else stays as it is. */
+function asDiskFault(err: unknown, what: string): unknown {
+  return errnoOf(err) ? diskFault(err, what, "; nothing was changed") : err;
 }
 
 /**
@@ -58,19 +71,23 @@ export class Engine {
     // model of that name makes it unused.
     new ServedModel(d.name, d.spec, d.metrics);
     const engine = new Engine(storage, options);
-    engine.records = await storage.loadRegistry();
+    storage.logger ??= options.logger;
+    // One owner per data folder, for the engine's whole life (released by close).
+    await storage.lock(options.address);
     try {
+      engine.records = await storage.loadRegistry();
       for (const record of engine.records) {
         engine.writers.set(record.name, await ModelWriter.open(record, storage, options));
       }
+      // Only a data folder with no model at all gets the default (a lost registry was rebuilt
+      // from the model folders above, or refused: never a default over existing data).
+      if (engine.records.length === 0) await engine.create(d.name, d.spec, d.metrics);
     } catch (err) {
       await engine.close({ checkpoint: false });
       throw err;
     }
     const existing = engine.records.find((r) => r.name === d.name);
-    if (!existing && engine.records.length === 0) {
-      await engine.create(d.name, d.spec, d.metrics);
-    } else if (
+    if (
       existing &&
       (existing.spec !== d.spec || JSON.stringify(existing.metrics) !== JSON.stringify(d.metrics))
     ) {
@@ -90,6 +107,34 @@ export class Engine {
 
   list(): ModelWriter[] {
     return [...this.writers.values()];
+  }
+
+  /**
+   * Readiness and what is wrong: every model's log faults (writes refused until the disk works
+   * again, which clears by itself) and failing checkpoints. Ready when no model refuses writes.
+   */
+  health(): EngineHealth {
+    const problems: EngineHealth["problems"] = [];
+    let ready = !this.closed;
+    for (const w of this.writers.values()) {
+      const h = w.health();
+      if (!h.writable) ready = false;
+      for (const p of h.problems) problems.push({ model: w.record.name, ...p });
+    }
+    if (this.closed)
+      problems.push({
+        model: "",
+        kind: "model",
+        code: "BROOK_UNAVAILABLE",
+        message: "shutting down",
+        since: Date.now(),
+      });
+    return { ready, problems };
+  }
+
+  /** Records the address the server listens on in the data folder's LOCK (shown to a second process). */
+  setAddress(address: string): Promise<void> {
+    return this.storage.setAddress(address);
   }
 
   /** The writer of model `name` (404 error if none). */
@@ -137,9 +182,18 @@ export class Engine {
       const record: ModelRecord = { name, spec, metrics: [...metrics], createdAt: new Date().toISOString() };
       if (drift !== undefined) record.drift = drift;
       if (Object.keys(seeds).length > 0) record.seeds = seeds;
-      await this.storage.dropModel(name); // leftovers of an interrupted deletion
-      const writer = await ModelWriter.open(record, this.storage, this.options);
-      await this.storage.saveRegistry([...this.records, record]);
+      // All or nothing on disk: the folder with its own record, then the registry (the commit).
+      let writer: ModelWriter | undefined;
+      try {
+        await this.storage.setAside(name); // a folder the registry does not know: kept, moved away
+        writer = await ModelWriter.open(record, this.storage, this.options);
+        await this.storage.saveModelRecord(record);
+        await this.storage.saveRegistry([...this.records, record]);
+      } catch (err) {
+        await writer?.close({ checkpoint: false }).catch(() => undefined);
+        await this.storage.dropModel(name).catch(() => undefined);
+        throw asDiskFault(err, `model "${name}" was not created`);
+      }
       this.records.push(record);
       this.writers.set(name, writer);
       if (this.observers.length > 0) writer.observer = this.fanOut;
@@ -148,15 +202,31 @@ export class Engine {
     });
   }
 
-  /** Deletes a model and all its data. */
+  /**
+   * Deletes a model and all its data. The registry without it is saved first (the commit): if
+   * the disk refuses that, nothing changed and the model is still served and stored.
+   */
   delete(name: string): Promise<void> {
     return this.locked(async () => {
       const writer = this.writer(name);
+      const remaining = this.records.filter((r) => r.name !== name);
+      try {
+        await this.storage.saveRegistry(remaining);
+      } catch (err) {
+        throw asDiskFault(err, `model "${name}" was not deleted`);
+      }
       this.writers.delete(name);
-      this.records = this.records.filter((r) => r.name !== name);
-      await this.storage.saveRegistry(this.records);
-      await writer.close({ checkpoint: false });
-      await this.storage.dropModel(name);
+      this.records = remaining;
+      await writer.close({ checkpoint: false }).catch(() => undefined);
+      // Deleted as far as anyone can see; a folder left behind is reported and harmless.
+      await this.storage
+        .dropModel(name)
+        .catch((err: Error) =>
+          this.options.logger?.warn(
+            { model: name, err: err.message },
+            "the deleted model's folder could not be removed",
+          ),
+        );
       for (const o of this.observers) o.deleted(name);
     });
   }

@@ -32,6 +32,10 @@ export class LocalBackend implements ModelOps {
     return this.engine.writer(name).model;
   }
 
+  async health() {
+    return this.engine.health();
+  }
+
   async list(): Promise<ModelSummary[]> {
     return this.engine.list().map((w) => summaryOf(w.model));
   }

@@ -8,8 +8,11 @@ import type { LearnItem, RememberItem } from "../models/admission.js";
 import type { ModelDetails, ModelSummary } from "../models/describe.js";
 import type { LearnResult } from "../models/writer.js";
 import type { CheckpointInfo } from "../store/ports.js";
+import type { EngineHealth } from "./engine.js";
 
 export interface ModelOps {
+  /** Whether every model accepts writes (a disk fault makes one refuse them): readiness. */
+  health(): Promise<EngineHealth>;
   list(): Promise<ModelSummary[]>;
   details(name: string): Promise<ModelDetails>;
   learn(name: string, items: readonly LearnItem[], options?: { texts?: boolean }): Promise<LearnResult>;

@@ -93,6 +93,8 @@ export async function startBrook(
     await app.close();
     throw err;
   }
+  // Who holds the data folder, where: the LOCK file names it to a second server (and to people).
+  await engine.setAddress(url).catch(() => undefined);
   return { app, backend, engine, url, close: () => stopServing(app, readiness, config) };
 }
 

@@ -18,14 +18,22 @@ export function frame(payload: Buffer): Buffer {
 }
 
 export interface Problem {
+  /** Byte offset of the first record that is not valid. */
   offset: number;
+  /**
+   * `torn`: nothing valid follows (a crash mid-write: never acknowledged, safe to cut);
+   * `corrupt`: a valid record with a later seq follows the damage (or a valid record breaks the
+   * seq order), so events would be lost by cutting.
+   */
   kind: "torn" | "corrupt";
   reason: string;
+  /** With `corrupt`: where the next valid record starts and its seq. */
+  resumes?: { offset: number; seq: number };
 }
 
 export interface Scan {
-  /** Offsets and payloads of the valid records, in order. */
-  records: { offset: number; payload: Buffer }[];
+  /** Offsets, seqs and payloads of the valid records before the first problem, in order. */
+  records: { offset: number; seq: number; payload: Buffer }[];
   /** Byte offset just after the last valid record. */
   end: number;
   problem: Problem | undefined;
@@ -44,24 +52,60 @@ function check(buf: Buffer, offset: number): number | string {
   return len;
 }
 
-/** Reads every valid record from `start`; stops at the first invalid one and classifies it. */
-export function scan(buf: Buffer, start: number): Scan {
+/**
+ * The first valid record after `from` whose seq is above `lastSeq` (a plausible continuation),
+ * found by trying every byte offset. Cheap checks first (length, the payload's `{"s":` prefix),
+ * the CRC last, so a long torn tail costs little.
+ */
+export function findValidAfter(
+  buf: Buffer,
+  from: number,
+  lastSeq: number,
+  seqOf: (payload: Buffer) => number,
+): { offset: number; seq: number } | undefined {
+  for (let off = from; off + HEADER_BYTES < buf.length; off++) {
+    const len = buf.readUInt32LE(off);
+    if (len === 0 || len > MAX_RECORD_BYTES || off + HEADER_BYTES + len > buf.length) continue;
+    const payload = buf.subarray(off + HEADER_BYTES, off + HEADER_BYTES + len);
+    const seq = seqOf(payload);
+    if (seq <= lastSeq) continue;
+    if (crc32(payload) !== buf.readUInt32LE(off + 4)) continue;
+    return { offset: off, seq };
+  }
+  return undefined;
+}
+
+/**
+ * Reads every valid record of a segment whose first record has seq `firstSeq`, checking the
+ * seq order too, and classifies the first bad spot. The classification is final before anyone
+ * acts on it: a bad record is `torn` only if no valid record with a later seq exists anywhere
+ * after it (a flipped length field in the middle of a segment is told apart from a crash that
+ * cut the last write).
+ */
+export function scan(buf: Buffer, firstSeq: number, seqOf: (payload: Buffer) => number): Scan {
   const records: Scan["records"] = [];
-  let offset = start;
+  let offset = 0;
+  let seq = firstSeq - 1;
   while (offset < buf.length) {
     const len = check(buf, offset);
     if (typeof len === "string") {
-      // Torn if nothing valid follows (a crash mid-write); corrupt if a valid record comes next.
-      const declared = offset + HEADER_BYTES <= buf.length ? buf.readUInt32LE(offset) : 0;
-      const next = offset + HEADER_BYTES + declared;
-      const followed =
-        declared > 0 &&
-        declared <= MAX_RECORD_BYTES &&
-        next < buf.length &&
-        typeof check(buf, next) === "number";
-      return { records, end: offset, problem: { offset, kind: followed ? "corrupt" : "torn", reason: len } };
+      const resumes = findValidAfter(buf, offset + 1, seq, seqOf);
+      const kind = resumes ? "corrupt" : "torn";
+      return { records, end: offset, problem: { offset, kind, reason: len, ...(resumes && { resumes }) } };
     }
-    records.push({ offset, payload: buf.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + len) });
+    const payload = buf.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + len);
+    const found = seqOf(payload);
+    if (found !== seq + 1) {
+      const problem: Problem = {
+        offset,
+        kind: "corrupt",
+        reason: `expected seq ${seq + 1}, found ${found}`,
+        resumes: { offset, seq: found },
+      };
+      return { records, end: offset, problem };
+    }
+    seq = found;
+    records.push({ offset, seq, payload });
     offset += HEADER_BYTES + len;
   }
   return { records, end: offset, problem: undefined };

@@ -181,7 +181,9 @@ describe("a 2-worker cluster", () => {
       what: "learns after the kill",
     }).catch((err: Error) => {
       stop = true;
-      throw new Error(`${err.message} (${acked.size - killedAt} acknowledged)\n${server.output().slice(-4000)}`);
+      throw new Error(
+        `${err.message} (${acked.size - killedAt} acknowledged)\n${server.output().slice(-4000)}`,
+      );
     });
     stop = true;
     await load;

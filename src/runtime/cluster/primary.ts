@@ -210,6 +210,7 @@ export class Primary {
           this.firstUrl = msg.url;
           logStartup(this.log, this.config, this.engine, msg.url);
           this.settleStart.resolve(msg.url);
+          void this.engine.setAddress(msg.url).catch(() => undefined);
         }
         break;
       case "failed":

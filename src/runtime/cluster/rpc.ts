@@ -23,6 +23,7 @@ interface ArgsCodec<K extends OpName> {
  * are; `DenseFeatures` (a class, whose prototype would not survive) travels as its two arrays.
  */
 const OPS: { [K in OpName]: ArgsCodec<K> | null } = {
+  health: null,
   list: null,
   details: null,
   learn: {

@@ -7,11 +7,9 @@
 import { Gauge, type Registry } from "prom-client";
 import { ConfusionMatrixMetric } from "../../learn/index.js";
 import type { Engine } from "../engine.js";
-import { ObservedStorage } from "./observed-storage.js";
 
 /** Registers the writer gauges of `engine` in `registry`. */
 export function registerWriterMetrics(registry: Registry, engine: Engine): void {
-  const storage = engine.storage instanceof ObservedStorage ? engine.storage : undefined;
   const perModel = (
     name: string,
     help: string,
@@ -50,10 +48,10 @@ export function registerWriterMetrics(registry: Registry, engine: Engine): void 
   perModel(
     "brook_checkpoint_duration_seconds",
     "How long the last checkpoint took to save (since this process started)",
-    (w) => storage?.checkpointSeconds(w.record.name),
+    (w) => w.checkpointSeconds,
   );
   perModel("brook_log_bytes", "Size of the model's log on disk (file store)", (w) =>
-    storage?.logBytes(w.record.name),
+    engine.storage.kind === "file" ? w.diskUsage().log_bytes : undefined,
   );
 
   new Gauge<"model" | "metric">({

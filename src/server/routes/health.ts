@@ -36,8 +36,9 @@ export function healthRoutes(backend: Backend, readiness: Readiness): AnyRoute[]
       tag: "health",
       scope: "public",
       response: { schema: Ready },
-      handle: () => {
-        if (!readiness.isReady) throw brookError("NOT_READY", "the server is shutting down");
+      handle: async () => {
+        const why = await readiness.notReady(backend);
+        if (why) throw brookError("NOT_READY", why);
         return { json: { status: "ready", models: backend.modelCount() } };
       },
     }),

@@ -208,7 +208,10 @@ export function oipRoutes(
       summary: "Readiness: the models are loaded and the server is not shutting down (503 otherwise)",
       scope: "public",
       response: { schema: Ready },
-      handle: () => ({ status: readiness.isReady ? 200 : 503, json: { ready: readiness.isReady } }),
+      handle: async () => {
+        const ready = (await readiness.notReady(backend)) === undefined;
+        return { status: ready ? 200 : 503, json: { ready } };
+      },
     }),
     meta(MODEL),
     meta(VERSION),

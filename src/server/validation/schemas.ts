@@ -388,6 +388,30 @@ export const ModelDetails = Type.Object(
       ),
     ),
     predicted: Type.Optional(Count),
+    disk: Type.Object(
+      { log_bytes: Count, checkpoint_bytes: Count, segments: Count, first_seq: Count },
+      {
+        ...strict,
+        description: "what the model occupies on disk; first_seq: the oldest event kept (retention)",
+      },
+    ),
+    writable: Type.Boolean({
+      description: "false while the model's disk refuses writes (they answer 507/503)",
+    }),
+    problems: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            kind: Type.Union([Type.Literal("log"), Type.Literal("checkpoint"), Type.Literal("model")]),
+            code: Type.String(),
+            message: Type.String(),
+            since: Type.Integer({ description: "ms since the epoch" }),
+          },
+          strict,
+        ),
+        { description: "what is wrong with the model's storage, if anything" },
+      ),
+    ),
     seeds: Type.Optional(
       Type.Record(Type.String(), Type.Integer(), {
         description: "seeds drawn at creation for the params the spec left to chance, by param path",

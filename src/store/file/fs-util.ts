@@ -11,21 +11,22 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Writes a file atomically: a temporary file, fsynced, renamed over the target, directory fsynced. */
+/** Writes a file atomically (all or nothing, a failure leaves no temporary file): a temporary file, fsynced, renamed over the target, directory fsynced. */
 export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
-  const fh = await open(tmp, "w");
   try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
+    const fh = await open(tmp, "w");
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
     await rename(tmp, path);
   } catch (err) {
-    await rm(tmp, { force: true });
+    // A full disk must not also keep a half-written temporary file.
+    await rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   }
   await syncDir(dirname(path));
