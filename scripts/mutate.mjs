@@ -172,7 +172,9 @@ for (const m of selected) {
     writeFileSync(path, original);
   }
   const verdict = result.timedOut ? "caught (timeout)" : result.ok ? "SURVIVED" : "caught";
-  console.log(`${verdict} (${result.seconds.toFixed(1)} s)${result.failures.length ? ` by: ${result.failures[0]}` : ""}`);
+  console.log(
+    `${verdict} (${result.seconds.toFixed(1)} s)${result.failures.length ? ` by: ${result.failures[0]}` : ""}`,
+  );
   rows.push({ m, verdict, seconds: result.seconds, by: result.failures[0] ?? "" });
 }
 if (selected.some((m) => m.build)) build(); // dist/ back to the unmutated code
