@@ -57,6 +57,8 @@ export function normalizeTarget(task: Task, y: unknown, path: string): Label | n
 
 function show(v: unknown): string {
   if (v === undefined) return "nothing";
+  // JSON.stringify would print ±Infinity (what 1e999 parses to) as "null".
+  if (typeof v === "number" && !Number.isFinite(v)) return String(v);
   const s = JSON.stringify(v);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }

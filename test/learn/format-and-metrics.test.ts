@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { Accuracy, ExactROCAUC, F1, LogLoss, MAE, R2, RMSE, ROCAUC } from "../../src/learn/index.js";
 import { pairwiseSum } from "../../src/learn/math/functions.js";
 import { pyFixed, pyGroupedInt, pyPercent, pyRepr } from "../../src/learn/math/py-format.js";
+import { close, num, readCombo } from "../helpers/river.js";
 
 describe("Python float formatting", () => {
   it("repr: shortest round trip, scientific below 1e-4 and from 1e16", () => {
@@ -43,9 +44,25 @@ describe("Python float formatting", () => {
     assert.equal(mae.toString(), "MAE: 1.5"); // River strips trailing zeros of the whole text
     mae.update(0, 0.5);
     assert.equal(mae.toString(), "MAE: 1.");
+    // River's LogLoss docstring: y_true = [True, False, False, True], y_pred = [0.9, 0.1, 0.2, 0.65]
+    // prints 0.105360, 0.105360, 0.144621, 0.216161 and `LogLoss: 0.216162` (its doctests compare
+    // numbers to the digits shown). River's repr is the full float repr; the literals below are
+    // Python's own, from the same running mean:
+    //   m = 0.0; n = 0
+    //   for y, p in zip(ys, ps): n += 1; m += (1.0 / n) * ((-math.log(p) if y else -math.log(1 - p)) - m)
+    //   repr(m)  # after each step
     const ll = new LogLoss();
-    ll.update(true, 0.9);
-    assert.equal(ll.toString(), `LogLoss: ${pyRepr(-Math.log(0.9))}`);
+    const steps: [boolean, number, string][] = [
+      [true, 0.9, "0.10536051565782628"],
+      [false, 0.1, "0.10536051565782628"],
+      [false, 0.2, "0.14462152754328741"],
+      [true, 0.65, "0.21616187468057912"],
+    ];
+    for (const [y, p, repr] of steps) {
+      ll.update(y, p);
+      assert.equal(ll.toString(), `LogLoss: ${repr}`);
+    }
+    assert.equal(ll.get().toFixed(6), "0.216162");
   });
 });
 
@@ -145,5 +162,56 @@ describe("metrics", () => {
   it("metric names show non-default params", () => {
     assert.equal(new ROCAUC().name, "ROCAUC");
     assert.equal(new ROCAUC({ n_thresholds: 1000 }).name, "ROCAUC(n_thresholds=1000)");
+  });
+});
+
+describe("ROC AUC against River's recorded predictions (extra_final_metrics)", () => {
+  // Each of these files records every prediction River scored, and, at the end, River's
+  // ROCAUC(n_thresholds=100000) and scikit-learn's exact roc_auc_score on those same numbers.
+  const files = [
+    "a_phishing_scaler_logreg.json",
+    "b_phishing_logreg.json",
+    "d_phishing_gaussiannb.json",
+    "e1_phishing_scaler_perceptron.json",
+    "e2_phishing_scaler_paclassifier.json",
+    "h1_bananas_hoeffdingtree.json",
+    "j1b_phishingstr_selecttype_scaler_onehot_logreg.json",
+    "k1_phishing_minmax_logreg_adagrad.json",
+  ];
+  /**
+   * (truth, recorded distribution) of every row, in River's key order. The references were
+   * computed on every row, River's `{}` (GaussianNB and trees on row 0) included: River's
+   * `y_pred.get(True, 0.0)` makes it P(true) = 0, as it does for `{"false": 1}`.
+   */
+  const recorded = (combo: any): [boolean, Map<boolean, number>][] =>
+    combo.rows.map((r: any) => [
+      r.y === true,
+      new Map(Object.entries(r.y_pred_proba).map(([k, v]) => [k === "true", num(v)])),
+    ]);
+
+  for (const file of files) {
+    it(`${file}: ExactROCAUC = scikit-learn; ROCAUC(n_thresholds=100000) = River`, () => {
+      const combo = readCombo(file);
+      const extra = combo.final.extra_final_metrics;
+      const exact = new ExactROCAUC();
+      const fine = new ROCAUC({ n_thresholds: 100000 });
+      // 100000 thresholds cost 100000 steps a row: three files (one with River's `{}` on row 0)
+      // are enough for that one; every file gets the exact check.
+      const withFine = ["a_", "d_", "j1b_"].some((prefix) => file.startsWith(prefix));
+      for (const [y, p] of recorded(combo)) {
+        exact.update(y, p);
+        if (withFine) fine.update(y, p);
+      }
+      close(exact.get(), extra.exact_roc_auc_sklearn_on_recorded_probas, `${file} exact`, 1e-12);
+      if (withFine)
+        close(fine.get(), extra["ROCAUC(n_thresholds=100000)"], `${file} 100000 thresholds`, 1e-12);
+    });
+  }
+
+  it("m1 (HalfSpaceTrees): ExactROCAUC on raw anomaly scores = scikit-learn", () => {
+    const combo = readCombo("m1_phishing_minmax_halfspacetrees.json");
+    const exact = new ExactROCAUC();
+    for (const r of combo.rows) exact.update(r.y === true || r.y === 1, num(r.score));
+    close(exact.get(), combo.final.extra_final_metrics.exact_roc_auc_sklearn_on_recorded_scores, "m1", 1e-12);
   });
 });
