@@ -198,8 +198,11 @@ export class BrookClient {
 
   // ---------------------------------------------------------------------------- learn
 
-  /** Learns one labelled example (`y` may be left out for an anomaly detector). Retried safely. */
-  learn(name: string, x: Features, y?: Target, options: LearnOptions = {}): Promise<LearnResult> {
+  /**
+   * Learns one labelled example. `y` may be left out for an anomaly detector, `x` (undefined)
+   * for a forecaster without exogenous features. Retried safely.
+   */
+  learn(name: string, x: Features | undefined, y?: Target, options: LearnOptions = {}): Promise<LearnResult> {
     const body: LearnBody = { x, y, event_id: this.eventId(options.eventId) };
     return this.retried("POST", model(name, "/learn"), body);
   }

@@ -92,9 +92,12 @@ export interface LearnOptions {
   eventId?: string;
 }
 
-/** A labelled example, or the label of a remembered prediction. */
+/**
+ * A labelled example (`x` may be left out for a forecaster, `y` for an anomaly detector), or
+ * the label of a remembered prediction (`id`).
+ */
 export type LearnItem =
-  | { x: Features; y?: Target; eventId?: string }
+  | { x?: Features; y?: Target; eventId?: string }
   | { id: string; y: Target; eventId?: string };
 
 /** `POST /v1/models/{name}/learn`. */
@@ -104,7 +107,7 @@ export interface LearnResult {
   version: number;
   /** Its position in the model's log. */
   seq: number;
-  /** Examples learned so far. */
+  /** Examples learned by this request (0 for a retry the server recognised by its event id). */
   learned: number;
   /** The live metrics (progressive validation). */
   metrics: Record<string, number>;
