@@ -135,7 +135,7 @@ export const settings: { readonly [K in keyof Config]: Setting } = {
     value: "specs",
     default: [],
     shownDefault: "by task: ROCAUC, Accuracy or MAE",
-    help: "comma-separated metrics of the default model (default by task: ROCAUC, Accuracy or MAE)",
+    help: "comma-separated metrics of the default model",
     parse: (v) => (Array.isArray(v) ? v.map(String) : splitMetrics(String(v))),
   },
   dataDir: {
