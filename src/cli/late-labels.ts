@@ -1,8 +1,7 @@
 import { performance } from "node:perf_hooks";
-import { featuresText } from "../codec/events.js";
-import type { Row } from "../data/datasets.js";
-import { BrookClient, problemLine, problemOf, ServerError } from "./client.js";
-import { metricLine } from "./payloads.js";
+import { BrookApiError, type BrookClient, type Target } from "../client/index.js";
+import { problemLine } from "./client.js";
+import type { SourceRow } from "./sources.js";
 
 /** How `replay --delay-labels` sends a stream. */
 export interface LateLabelOptions {
@@ -25,6 +24,8 @@ export interface LateLabelResult {
   failed: number;
   /** The first few failures, one line each. */
   errors: string[];
+  /** The first failure, as the server said it. */
+  firstError?: BrookApiError;
 }
 
 /** A row whose prediction was sent: waiting for its answer, then for its label's time. */
@@ -65,7 +66,7 @@ class Fifo<T> {
 }
 
 /** Problems that make every later request fail the same way: stop at once rather than count them. */
-function isFatal(err: ServerError): boolean {
+function isFatal(err: BrookApiError): boolean {
   return err.code === "BROOK_MODEL_NOT_FOUND" || err.code === "BROOK_ROUTE_NOT_FOUND";
 }
 
@@ -80,13 +81,11 @@ function isFatal(err: ServerError): boolean {
  * oldest work first. With `delayLabels` 0 and `concurrency` 1 this is exactly test-then-train.
  */
 export async function replayLateLabels(
-  rows: readonly Row[],
+  rows: readonly SourceRow[],
   client: BrookClient,
   options: LateLabelOptions,
-  onProgress: (done: number, failed: number, status: string) => void,
+  onProgress: (result: Readonly<LateLabelResult>) => void,
 ): Promise<LateLabelResult> {
-  const predictPath = BrookClient.modelPath(options.model, "/predict");
-  const learnPath = BrookClient.modelPath(options.model, "/learn");
   const delayLabelsMs = options.delayLabels * 1000;
   const delayMs = options.delay * 1000;
   const waiting = new Fifo<Waiting>();
@@ -95,32 +94,29 @@ export async function replayLateLabels(
   let inFlight = 0;
   let nextPredictAt = 0;
   let fatal: unknown;
-  let metrics = "";
   let wake: (() => void) | undefined;
 
-  const status = () => `${result.predicted} predicted${metrics ? ` | ${metrics}` : ""}`;
   const fail = (err: unknown): void => {
-    if (!(err instanceof ServerError) || isFatal(err)) {
+    if (!(err instanceof BrookApiError) || isFatal(err)) {
       fatal ??= err;
       return;
     }
     result.failed++;
     result.done++;
+    result.firstError ??= err;
     if (result.errors.length < 5) result.errors.push(problemLine(err));
   };
   // Every request ends here: one slot is free again, so the loop may have work to start.
   const settle = (): void => {
     inFlight--;
-    onProgress(result.done, result.failed, status());
+    onProgress(result);
     wake?.();
   };
 
   const predict = async (entry: Waiting): Promise<void> => {
     try {
-      const row = rows[entry.row]!;
-      const res = await client.send("POST", predictPath, `{"x":${featuresText(row.x)},"remember":true}`);
-      if (!res.ok) throw await problemOf(res);
-      entry.id = ((await res.json()) as { id: string }).id;
+      const answer = await client.predict(options.model, rows[entry.row]!.x, { remember: true });
+      entry.id = answer.id!;
       entry.due = performance.now() + delayLabelsMs;
       result.predicted++;
     } catch (err) {
@@ -133,14 +129,7 @@ export async function replayLateLabels(
 
   const label = async (entry: Waiting): Promise<void> => {
     try {
-      const y = rows[entry.row]!.y;
-      const res = await client.send(
-        "POST",
-        learnPath,
-        `{"id":${JSON.stringify(entry.id)},"y":${JSON.stringify(y)}}`,
-      );
-      if (!res.ok) throw await problemOf(res);
-      metrics = metricLine(await res.json());
+      await client.label(options.model, entry.id, rows[entry.row]!.y as Target);
       result.labelled++;
       result.done++;
     } catch (err) {

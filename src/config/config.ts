@@ -82,11 +82,18 @@ export interface Config {
 
 type Raw = string | number | readonly string[] | undefined;
 
+/** A setting's value before parsing: a flag's or variable's text, or a config file's value. */
+export type RawSetting = Exclude<Raw, undefined>;
+
 interface Setting {
   env: string;
   default: unknown;
   /** Help text of the flag. */
   help: string;
+  /** What the flag's value is, for its help: `--port <port>`, `--data-dir <dir>`. */
+  value: string;
+  /** The default as help shows it, when it is not simply the value. */
+  shownDefault?: string;
   parse: (v: Raw, source: string) => unknown;
 }
 
@@ -143,202 +150,237 @@ export function splitMetrics(list: string): string[] {
 
 /** Every setting: its variable, default, help and parser, in one place. */
 export const settings: { readonly [K in keyof Config]: Setting } = {
-  port: { env: "BROOK_PORT", default: 8080, help: "TCP port", parse: integer(0, 65535) },
-  host: { env: "BROOK_HOST", default: "0.0.0.0", help: "interface to listen on", parse: text },
+  port: { env: "BROOK_PORT", value: "port", default: 8080, help: "TCP port", parse: integer(0, 65535) },
+  host: { env: "BROOK_HOST", value: "host", default: "0.0.0.0", help: "interface to listen on", parse: text },
   model: {
     env: "BROOK_MODEL",
+    value: "spec",
     default: "StandardScaler | LogisticRegression",
     help: "spec of the default model (created on first start)",
     parse: text,
   },
   metrics: {
     env: "BROOK_METRICS",
+    value: "specs",
     default: [],
-    help: "comma-separated metrics of the default model (default by task: ROCAUC, Accuracy or MAE)",
+    shownDefault: "by task: ROCAUC, Accuracy or MAE",
+    help: "comma-separated metrics of the default model",
     parse: (v) => (Array.isArray(v) ? v.map(String) : splitMetrics(String(v))),
   },
   dataDir: {
     env: "BROOK_DATA_DIR",
+    value: "dir",
     default: "./data",
     help: "data folder (models, logs, checkpoints)",
     parse: text,
   },
   store: {
     env: "BROOK_STORE",
+    value: "kind",
     default: "file",
     help: "file (durable) or memory (nothing survives a restart)",
     parse: oneOf(STORES),
   },
   fsync: {
     env: "BROOK_FSYNC",
+    value: "mode",
     default: "always",
     help: "always (a learn is answered once on disk; concurrent learns share one fsync), interval, or never",
     parse: oneOf(FSYNC),
   },
   fsyncIntervalMs: {
     env: "BROOK_FSYNC_INTERVAL_MS",
+    value: "ms",
     default: 100,
     help: "fsync period with --fsync interval (ms)",
     parse: integer(1, 60_000),
   },
   segmentBytes: {
     env: "BROOK_SEGMENT_BYTES",
+    value: "bytes",
     default: 64 * 1024 * 1024,
     help: "log segment size (bytes)",
     parse: integer(64 * 1024, 2 ** 31 - 1),
   },
   checkpointEvery: {
     env: "BROOK_CHECKPOINT_EVERY",
+    value: "events",
     default: 50_000,
     help: "checkpoint every N events",
     parse: integer(1, 1e9),
   },
   checkpointInterval: {
     env: "BROOK_CHECKPOINT_INTERVAL",
+    value: "seconds",
     default: 60,
     help: "checkpoint every T seconds when something changed",
     parse: integer(1, 86_400 * 365),
   },
   checkpointKeep: {
     env: "BROOK_CHECKPOINT_KEEP",
+    value: "n",
     default: 5,
     help: "checkpoints kept per model",
     parse: integer(1, 1000),
   },
   retain: {
     env: "BROOK_RETAIN",
+    value: "policy",
     default: "checkpoints",
     help: "log segments kept: checkpoints (what the oldest kept checkpoint needs; older ones are deleted) or all",
     parse: oneOf(RETAIN),
   },
   maxOpenLogs: {
     env: "BROOK_MAX_OPEN_LOGS",
+    value: "n",
     default: 128,
     help: "most log segment files open at once, over all models (keep it well under ulimit -n)",
     parse: integer(1, 1_000_000),
   },
   diskRetryMs: {
     env: "BROOK_DISK_RETRY_MS",
+    value: "ms",
     default: 1000,
     help: "after a disk error (full, read-only, I/O), how long before a model's log tries again (ms)",
     parse: integer(1, 600_000),
   },
   pendingTtl: {
     env: "BROOK_PENDING_TTL",
+    value: "seconds",
     default: 86_400,
     help: "seconds a remembered prediction waits for its label",
     parse: integer(1, 86_400 * 365),
   },
   pendingCapacity: {
     env: "BROOK_PENDING_CAPACITY",
+    value: "n",
     default: 100_000,
     help: "most remembered predictions per model (the oldest is evicted)",
     parse: integer(1, 100_000_000),
   },
   eventIdCapacity: {
     env: "BROOK_EVENT_ID_CAPACITY",
+    value: "n",
     default: 100_000,
     help: "event ids remembered per model for idempotent retries",
     parse: integer(1, 100_000_000),
   },
   historyEvery: {
     env: "BROOK_HISTORY_EVERY",
+    value: "n",
     default: 10,
     help: "the metric history keeps a point every N versions (its finest resolution)",
     parse: integer(1, 1e9),
   },
   historyPoints: {
     env: "BROOK_HISTORY_POINTS",
+    value: "n",
     default: 1000,
     help: "most points of a metric history (when full, its resolution halves)",
     parse: integer(2, 1_000_000),
   },
   maxStreams: {
     env: "BROOK_MAX_STREAMS",
+    value: "n",
     default: 256,
     help: "most live event streams (SSE) open at once, per HTTP process",
     parse: integer(0, 1_000_000),
   },
   streamHeartbeat: {
     env: "BROOK_STREAM_HEARTBEAT",
+    value: "seconds",
     default: 15,
     help: "seconds between heartbeats on an idle event stream",
     parse: integer(1, 3600),
   },
   eventBuffer: {
     env: "BROOK_EVENT_BUFFER",
+    value: "n",
     default: 10_000,
     help: "recent events kept so that a stream resuming with Last-Event-ID misses nothing",
     parse: integer(1, 10_000_000),
   },
   workers: {
     env: "BROOK_WORKERS",
+    value: "n",
     default: availableParallelism(),
+    shownDefault: `the number of cores, ${availableParallelism()} here`,
     help: "HTTP worker processes, each with read replicas of the models (1: one process)",
     parse: integer(1, 256),
   },
   drainTimeout: {
     env: "BROOK_DRAIN_TIMEOUT",
+    value: "seconds",
     default: 10,
     help: "seconds a shutdown waits for requests in flight before closing their connections",
     parse: integer(0, 3600),
   },
   readWaitMs: {
     env: "BROOK_READ_WAIT_MS",
+    value: "ms",
     default: 1000,
     help: "longest wait of a predict with min_version for the model to reach it (ms)",
     parse: integer(0, 600_000),
   },
   bodyLimit: {
     env: "BROOK_BODY_LIMIT",
+    value: "bytes",
     default: 1024 * 1024,
     help: "largest request body (bytes)",
     parse: integer(1024, 1024 ** 3),
   },
   maxBatch: {
     env: "BROOK_MAX_BATCH",
+    value: "n",
     default: 10_000,
     help: "most instances per batch request",
     parse: integer(1, 1_000_000),
   },
   maxFeatures: {
     env: "BROOK_MAX_FEATURES",
+    value: "n",
     default: 10_000,
     help: "most features per instance",
     parse: integer(1, 10_000_000),
   },
   maxDepth: {
     env: "BROOK_MAX_DEPTH",
+    value: "levels",
     default: 256,
     help: "deepest nesting of arrays and objects in a request body (model states of deep trees need more than predictions)",
     parse: integer(2, 1000),
   },
   logLevel: {
     env: "BROOK_LOG_LEVEL",
+    value: "level",
     default: "info",
     help: "fatal, error, warn, info, debug (logs requests), trace or silent",
     parse: oneOf(LOG_LEVELS),
   },
   logFormat: {
     env: "BROOK_LOG_FORMAT",
+    value: "format",
     default: "auto",
     help: "json, pretty (readable lines), or auto (pretty when stdout is a terminal)",
     parse: oneOf(LOG_FORMATS),
   },
   prometheus: {
     env: "BROOK_PROMETHEUS",
+    value: "on|off",
     default: "on",
     help: "on: GET /metrics in Prometheus text and request counting; off: neither",
     parse: oneOf(ON_OFF),
   },
   shutdownDelayMs: {
     env: "BROOK_SHUTDOWN_DELAY_MS",
+    value: "ms",
     default: 0,
     help: "after SIGTERM, ms during which readiness is false but requests are still served (for load balancers to notice)",
     parse: integer(0, 600_000),
   },
   httpDispatch: {
     env: "BROOK_HTTP_DISPATCH",
+    value: "kind",
     default: "lean",
     help: "who serves predict and learn: lean (a dispatcher in front of Fastify) or fastify (for comparison)",
     parse: oneOf(DISPATCH),
@@ -355,21 +397,30 @@ export function kebab(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
+/** A config file's settings, by key, with the spelling the file used (see file.ts). */
+export interface FileSettings {
+  path: string;
+  settings: Partial<Record<keyof Config, { value: RawSetting; key: string }>>;
+}
+
 /**
  * Resolves the configuration: command-line flags win over environment variables, which win
- * over {@link defaults}. Invalid values throw a `BROOK_INVALID_CONFIG` error naming the flag or
- * variable.
+ * over a config file's settings, which win over {@link defaults}. Invalid values throw a
+ * `BROOK_INVALID_CONFIG` error naming the flag, the variable, or the file and key.
  */
 export function loadConfig(
   flags: Partial<Record<keyof Config, Raw>> = {},
   env: Record<string, string | undefined> = process.env,
+  file?: FileSettings,
 ): Config {
   const out: Record<string, unknown> = {};
   for (const [key, s] of Object.entries(settings) as [keyof Config, Setting][]) {
     const flag = flags[key];
     const fromEnv = env[s.env];
+    const fromFile = file?.settings[key];
     if (flag !== undefined) out[key] = s.parse(flag, `--${kebab(key)}`);
     else if (fromEnv !== undefined && fromEnv !== "") out[key] = s.parse(fromEnv, s.env);
+    else if (fromFile !== undefined) out[key] = s.parse(fromFile.value, `${file!.path}: ${fromFile.key}`);
     else out[key] = s.default;
   }
   out.metrics = Object.freeze([...(out.metrics as string[])]);

@@ -57,6 +57,8 @@ export interface LearnResult {
   seq: number;
   /** Examples learned by this request (retries of known event ids are not learned again). */
   learned: number;
+  /** Examples in the model's history right after the request's last example (its total). */
+  total: number;
   /** Retries recognised by their event id. */
   duplicates: number;
   metrics: Record<string, number>;
@@ -67,6 +69,8 @@ export interface LearnResult {
 interface After {
   version: number;
   seq: number;
+  /** The model's total learned. */
+  total: number;
   metrics: Record<string, number>;
   /** River's metric texts, when the request asked for them. */
   texts: string[];
@@ -238,6 +242,7 @@ export class ModelWriter {
         rec.after = {
           version: model.version,
           seq: rec.seq,
+          total: model.learned,
           metrics: model.metricValues(),
           texts: rec.wantsAfter === 2 ? model.metricTexts() : [],
         };
@@ -266,6 +271,7 @@ export class ModelWriter {
         version: duplicateVersion,
         seq: model.seq,
         learned: 0,
+        total: model.learned,
         duplicates,
         metrics: model.metricValues(),
         texts: options.texts ? model.metricTexts() : [],

@@ -19,6 +19,7 @@ const LAYERS: string[][] = [
   ["models"],
   ["runtime"],
   ["server"],
+  ["client"],
   ["cli"],
 ];
 

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadStream } from "../../src/data/datasets.js";
-import { freePort, runBrook } from "../helpers/process.js";
+import { freePort, ROOT, runBrook } from "../helpers/process.js";
 import { FIXTURES } from "../helpers/river.js";
 import { call, startTestServer } from "../helpers/server.js";
 import { tempDir } from "../helpers/tmp.js";
@@ -15,6 +16,37 @@ type Server = Awaited<ReturnType<typeof startTestServer>>;
 
 /** Runs the CLI from source; killed if it outlives 20 s. */
 const brook = (args: string[]) => runBrook(args, {}, 20_000);
+
+/** Whether util-linux's `script` is here to run a command on a pseudo-terminal. */
+const hasScript = spawnSync("script", ["--version"]).status === 0;
+
+/**
+ * Runs the CLI on a pseudo-terminal (through `script`), typing `input`; resolves with what the
+ * terminal showed and the exit code.
+ */
+function onTerminal(args: string[], input: string): Promise<{ code: number; output: string }> {
+  const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+  const command = [process.execPath, "--import", "tsx", join(ROOT, "src/cli/main.ts"), ...args]
+    .map(quote)
+    .join(" ");
+  return new Promise((resolve, reject) => {
+    const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: ROOT });
+    let output = "";
+    child.stdout.on("data", (d) => {
+      output += d;
+    });
+    child.stderr.on("data", (d) => {
+      output += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, output });
+    });
+    child.stdin.end(input);
+  });
+}
 
 /** Learns rows `from` to `to` of Phishing into a model, in one batch. */
 async function learn(url: string, model: string, from: number, to: number): Promise<void> {
@@ -72,10 +104,11 @@ describe("brook models", () => {
 
     assert.equal(drifty.code, 0, drifty.stderr);
 
-    const [list, listJson, show, showDrifty] = await Promise.all([
+    const [list, listJson, show, showDrifty, readable] = await Promise.all([
       models("list"),
       models("list", "--json"),
-      models("show", "trump"),
+      models("show", "trump", "--json"),
+      models("show", "drifty", "--json"),
       models("show", "drifty"),
     ]);
     assert.equal(list.code, 0, list.stderr);
@@ -93,6 +126,19 @@ describe("brook models", () => {
       ["default", "drifty", "json", "trump"],
     );
     assert.match(JSON.parse(showDrifty.stdout).drift.detector, /^ADWIN/);
+    // Without --json, a view for people: one labelled line each, the full params as River text.
+    assert.equal(readable.code, 0, readable.stderr);
+    const view = readable.stdout;
+    assert.match(view, /^model {8}drifty$/m);
+    assert.match(view, /^task {9}regression$/m);
+    assert.match(view, /^spec {9}LinearRegression$/m);
+    assert.match(view, /^version {6}0 \(log seq 0, 0 examples learned\)$/m);
+    assert.match(view, /^metrics {6}MAE: /m);
+    assert.match(view, /^late labels {2}0 waiting \(0 remembered, 0 labelled, 0 expired, 0 evicted\)$/m);
+    assert.match(view, /^checkpoints {2}none yet$/m);
+    assert.match(view, /^drift {8}ADWIN: 0 detections$/m);
+    assert.match(view, /^params {7}LinearRegression\(optimizer=SGD\(lr=0\.01\), loss=Squared, l2=0, /m);
+    assert.doesNotMatch(view, /[{}]/, "no JSON in the readable view");
     const details = JSON.parse(show.stdout);
     assert.equal(details.task, "regression");
     assert.deepEqual(Object.keys(details.metrics), ["MAE", "RMSE"]);
@@ -136,7 +182,7 @@ describe("brook models", () => {
     assert.equal(rb.code, 0, rb.stderr);
     assert.equal(
       rb.stdout,
-      'rolled "ck" back to its checkpoint of version 100: now version 201, 100 learned\n',
+      'rolled "ck" back to its checkpoint of version 100, discarding 100 versions: now version 201, 100 learned\n',
     );
     assert.deepEqual((await call(server.url, "GET", "/v1/models/ck/export")).body.state, at100.state);
 
@@ -151,6 +197,35 @@ describe("brook models", () => {
     );
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--version must be a non-negative integer, got "ten"/);
+  });
+
+  it("on a terminal, asks before a rollback, saying how many versions it discards", {
+    skip: !hasScript && "no script(1) here",
+  }, async () => {
+    await call(server.url, "PUT", "/v1/models/tty", { spec: "StandardScaler | LogisticRegression" });
+    await learn(server.url, "tty", 0, 100);
+    assert.equal((await models("checkpoint", "tty")).code, 0);
+    await learn(server.url, "tty", 100, 150);
+    const args = ["models", "rollback", "tty", "--version", "120", "--url", server.url];
+    const question =
+      'Roll "tty" back to its checkpoint of version 100, discarding 50 versions (101 to 150)? [y/N]';
+    const no = await onTerminal(args, "n\n");
+    assert.equal(no.code, 0, no.output);
+    assert.ok(no.output.includes(question), no.output);
+    assert.match(no.output, /not rolled back/);
+    assert.equal((await call(server.url, "GET", "/v1/models/tty")).body.version, 150);
+    const yes = await onTerminal(args, "y\n");
+    assert.equal(yes.code, 0, yes.output);
+    assert.ok(yes.output.includes(question), yes.output);
+    assert.match(
+      yes.output,
+      /rolled "tty" back to its checkpoint of version 100, discarding 50 versions: now version 151/,
+    );
+    const unasked = await onTerminal([...args, "--yes"], "");
+    assert.equal(unasked.code, 0, unasked.output);
+    assert.doesNotMatch(unasked.output, /\[y\/N\]/);
+    // From version 151 (the first rollback), back to 100 again.
+    assert.match(unasked.output, /discarding 51 versions: now version 152/);
   });
 
   it("exports to a file and imports it into another model: the same state, the same predictions", async () => {

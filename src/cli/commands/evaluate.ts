@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { splitMetrics } from "../../config/config.js";
-import { loadRawStream } from "../../data/datasets.js";
-import { UsageError } from "../../errors.js";
+import { type LoadedStream, loadRawStream, type RawRow } from "../../data/datasets.js";
+import { BrookError, UsageError } from "../../errors.js";
 import {
   asModel,
   build,
@@ -10,10 +10,12 @@ import {
   HorizonMetric,
   type Label,
   type Metric,
+  type Model,
   progressiveValScore,
   progressLine,
   type SupervisedModel,
 } from "../../learn/index.js";
+import { normalizeTarget } from "../../models/targets.js";
 import { numberOption } from "../numbers.js";
 
 export interface EvaluateOptions {
@@ -36,6 +38,7 @@ export function evaluate(source: string, options: EvaluateOptions, print: (line:
   const stream = loadRawStream(source, options.target);
   const model = asModel(build(options.model));
   const metrics = buildMetrics(options.metrics ? splitMetrics(options.metrics) : [], model.task);
+  checkFits(stream, model, options);
   switch (model.family) {
     case "classifier":
     case "regressor":
@@ -68,6 +71,40 @@ export function evaluate(source: string, options: EvaluateOptions, print: (line:
       );
       for (const line of result.toString().split("\n")) print(line);
       return;
+    }
+  }
+}
+
+/** `StandardScaler | LinearRegression`, trimmed for a message. */
+function short(spec: string): string {
+  return spec.length > 60 ? `${spec.slice(0, 57)}...` : spec;
+}
+
+/**
+ * Refuses a stream the model cannot take, before any arithmetic turns the mismatch into
+ * `MAE: nan`: targets of the wrong kind for the task (the checks the server applies to a
+ * learn), and text features for a model that takes only numbers.
+ */
+function checkFits(stream: LoadedStream<RawRow>, model: Model, options: EvaluateOptions): void {
+  const spec = short(options.model);
+  for (const [i, row] of stream.rows.entries()) {
+    try {
+      normalizeTarget(model.task, row.y, `the target "${stream.target}" of row ${i + 1}`);
+    } catch (err) {
+      if (!(err instanceof BrookError)) throw err;
+      throw new UsageError(
+        `${stream.name}: ${err.message}, so "${spec}" cannot learn from it (a ${model.task} model; use another --model or --target)`,
+      );
+    }
+  }
+  const featuresUsed = model.family !== "forecaster" || options.exogenous;
+  if (!featuresUsed || model.acceptsRaw) return;
+  for (const [i, row] of stream.rows.entries()) {
+    for (const [name, value] of row.x) {
+      if (typeof value === "number") continue;
+      throw new UsageError(
+        `${stream.name}: column "${name}" holds text (${JSON.stringify(value)} on row ${i + 1}), but "${spec}" takes only numbers: put an encoder first (OneHotEncoder), leave the column out (Discard(${name}) | ...), or choose another --target`,
+      );
     }
   }
 }

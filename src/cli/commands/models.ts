@@ -1,36 +1,20 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
+import type { ModelDetails } from "../../client/index.js";
 import { splitMetrics } from "../../config/config.js";
 import { UsageError } from "../../errors.js";
-import { BrookClient, defaultUrl } from "../client.js";
+import { clientFor, defaultUrl } from "../client.js";
 import { numberOption } from "../numbers.js";
 import { table } from "../table.js";
 
-/** What the commands read back from `/v1/models...` (only the fields they show). */
-interface ModelSummary {
-  name: string;
-  task: string;
-  version: number;
-  spec: string;
-}
-
-interface ModelDetails extends ModelSummary {
-  learned: number;
-  metrics: Record<string, number>;
-}
-
-interface CheckpointJson {
-  seq: number;
-  version: number;
-  created_at: string;
-  bytes: number;
-}
-
-const path = BrookClient.modelPath;
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
+
+/** `1 version`, `3 versions`. */
+const count = (n: number, noun: string): string =>
+  `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
 
 /** Prints a listing: the server's JSON as is with `--json`, else a table. */
 function printListing(
@@ -44,7 +28,7 @@ function printListing(
 }
 
 /** A spec as sent to the server: JSON when it looks like JSON (the API takes both forms), else the string. */
-export function specBody(spec: string): unknown {
+export function specBody(spec: string): string | Record<string, unknown> | unknown[] {
   const s = spec.trim();
   if (s.startsWith("{") || s.startsWith("[")) {
     try {
@@ -54,6 +38,96 @@ export function specBody(spec: string): unknown {
     }
   }
   return spec;
+}
+
+/**
+ * A model's details for a person: one labelled line per aspect (continuation lines indented
+ * under the value), params last as indented JSON.
+ */
+export function detailsText(m: ModelDetails): string {
+  const lines: [string, string[]][] = [];
+  const add = (label: string, ...values: string[]): void => {
+    if (values.length > 0) lines.push([label, values]);
+  };
+  add("model", m.name);
+  add("task", m.task);
+  add("spec", m.spec);
+  add("version", `${m.version} (log seq ${m.seq}, ${count(m.learned, "example")} learned)`);
+  const texts = m.metrics_text ?? Object.entries(m.metrics).map(([k, v]) => `${k}: ${v}`);
+  add("metrics", ...(texts.length ? texts : ["none"]));
+  if (m.pending) {
+    const p = m.pending;
+    add(
+      "late labels",
+      `${p.waiting} waiting (${p.remembered} remembered, ${p.labelled} labelled, ${p.expired} expired, ${p.evicted} evicted)`,
+    );
+  }
+  if (m.checkpoints) {
+    const c = m.checkpoints.latest;
+    add(
+      "checkpoints",
+      c
+        ? `${m.checkpoints.count}, the newest at version ${c.version} (seq ${c.seq}, ${count(c.bytes, "byte")}, ${c.created_at})`
+        : "none yet",
+    );
+  }
+  if (m.drift) {
+    const recent = (m.drift.recent ?? []) as { version?: number; at?: string }[];
+    const last = recent[recent.length - 1];
+    add(
+      "drift",
+      `${m.drift.detector}: ${count(m.drift.detections, "detection")}${last ? `, the last at version ${last.version} (${last.at})` : ""}`,
+    );
+  }
+  const replicas = m.replicas as
+    | { worker: number; replica_lag_events: number; replica_lag_seconds: number }[]
+    | undefined;
+  if (Array.isArray(replicas)) {
+    add(
+      "replicas",
+      ...replicas.map(
+        (r) =>
+          `worker ${r.worker}: ${count(r.replica_lag_events, "event")} behind (${r.replica_lag_seconds} s)`,
+      ),
+    );
+  }
+  if (m.created_at) add("created", m.created_at);
+  if (m.updated_at) add("updated", m.updated_at);
+  if (m.params !== undefined) add("params", specText({ kind: m.kind, params: m.params }));
+  const width = Math.max(...lines.map(([label]) => label.length)) + 2;
+  return lines
+    .flatMap(([label, values]) => values.map((v, i) => `${(i === 0 ? label : "").padEnd(width)}${v}`))
+    .map((line) => `${line.trimEnd()}\n`)
+    .join("");
+}
+
+/**
+ * A component's JSON (`{kind, params}`, every default filled in) as River-like text:
+ * `StandardScaler(with_std=True) | LogisticRegression(optimizer=SGD(lr=0.01), ...)`.
+ */
+export function specText(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(specText).join(", ")}]`;
+  if (value === null) return "None";
+  if (typeof value === "boolean") return value ? "True" : "False";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value !== "object") return String(value);
+  const { kind, params } = value as { kind?: unknown; params?: Record<string, unknown> };
+  if (typeof kind !== "string") {
+    const fields = Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${specText(v)}`);
+    return `{${fields.join(", ")}}`;
+  }
+  const p = params ?? {};
+  const nested = (c: unknown, wrap: readonly string[]) => {
+    const text = specText(c);
+    return wrap.includes((c as { kind?: string }).kind ?? "") ? `(${text})` : text;
+  };
+  if (kind === "Pipeline" && Array.isArray(p.steps))
+    return p.steps.map((c) => nested(c, ["Pipeline"])).join(" | ");
+  if (kind === "TransformerUnion" && Array.isArray(p.transformers)) {
+    return p.transformers.map((c) => nested(c, ["Pipeline", "TransformerUnion"])).join(" + ");
+  }
+  const args = Object.entries(p).map(([k, v]) => `${k}=${specText(v)}`);
+  return args.length ? `${kind}(${args.join(", ")})` : kind;
 }
 
 /** Asks a yes/no question on the terminal; anything but y/yes is a no. */
@@ -86,12 +160,12 @@ export function addModelsCommand(program: Command): void {
   sub(group, "list", "list the models: name, task, version, spec")
     .option("--json", "print the server's JSON as is")
     .action(async (opts: { url: string; json?: boolean }) => {
-      const { body } = await new BrookClient(opts.url).json<{ models: ModelSummary[] }>("GET", "/v1/models");
+      const models = await clientFor(opts.url).listModels();
       printListing(
         opts.json,
-        body,
+        { models },
         ["NAME", "TASK", "VERSION", "SPEC"],
-        body.models.map((m) => [m.name, m.task, m.version, m.spec]),
+        models.map((m) => [m.name, m.task, m.version, m.spec]),
       );
     });
 
@@ -104,24 +178,26 @@ export function addModelsCommand(program: Command): void {
     .option("--metrics <specs>", 'comma-separated metrics, e.g. "ROCAUC, Accuracy" (default by task)')
     .option("--drift <spec>", 'a drift detector watching the model\'s errors, e.g. "ADWIN"')
     .action(async (name: string, opts: { url: string; spec: string; metrics?: string; drift?: string }) => {
-      const body: Record<string, unknown> = { spec: specBody(opts.spec) };
-      if (opts.metrics !== undefined) body.metrics = splitMetrics(opts.metrics);
-      if (opts.drift !== undefined) body.drift = opts.drift;
-      const res = await new BrookClient(opts.url).json<ModelDetails>("PUT", path(name), body);
-      const m = res.body;
+      const { created, model: m } = await clientFor(opts.url).createModel(name, {
+        spec: specBody(opts.spec),
+        metrics: opts.metrics === undefined ? undefined : splitMetrics(opts.metrics),
+        drift: opts.drift,
+      });
       const metrics = Object.keys(m.metrics).join(", ");
       out(
-        res.status === 201
+        created
           ? `created model "${m.name}": ${m.task}, ${m.spec}, metrics ${metrics}`
           : `model "${m.name}" already exists with this spec (${m.task}, version ${m.version}): unchanged`,
       );
     });
 
-  sub(group, "show", "show a model: spec, params, version, metrics, pending labels, checkpoints")
+  sub(group, "show", "show a model: spec, version, metrics, late labels, checkpoints, drift, params")
     .argument("<name>", "model name")
-    .action(async (name: string, opts: { url: string }) => {
-      const { body } = await new BrookClient(opts.url).json("GET", path(name));
-      out(JSON.stringify(body, null, 2));
+    .option("--json", "print the server's JSON as is")
+    .action(async (name: string, opts: { url: string; json?: boolean }) => {
+      const details = await clientFor(opts.url).getModel(name);
+      if (opts.json) out(JSON.stringify(details, null, 2));
+      else process.stdout.write(detailsText(details));
     });
 
   sub(group, "delete", "delete a model and everything stored about it")
@@ -139,18 +215,14 @@ export function addModelsCommand(program: Command): void {
           return;
         }
       }
-      await new BrookClient(opts.url).json("DELETE", path(name));
+      await clientFor(opts.url).deleteModel(name);
       out(`deleted model "${name}"`);
     });
 
   sub(group, "checkpoint", "write a checkpoint of a model now")
     .argument("<name>", "model name")
     .action(async (name: string, opts: { url: string }) => {
-      const { body } = await new BrookClient(opts.url).json<{ checkpoint: CheckpointJson }>(
-        "POST",
-        path(name, "/checkpoints"),
-      );
-      const c = body.checkpoint;
+      const c = await clientFor(opts.url).checkpoint(name);
       out(`checkpoint of "${name}" at version ${c.version} (seq ${c.seq}, ${c.bytes} bytes)`);
     });
 
@@ -158,10 +230,7 @@ export function addModelsCommand(program: Command): void {
     .argument("<name>", "model name")
     .option("--json", "print the server's JSON as is")
     .action(async (name: string, opts: { url: string; json?: boolean }) => {
-      const { body } = await new BrookClient(opts.url).json<{ checkpoints: CheckpointJson[] }>(
-        "GET",
-        path(name, "/checkpoints"),
-      );
+      const body = await clientFor(opts.url).checkpoints(name);
       printListing(
         opts.json,
         body,
@@ -177,14 +246,32 @@ export function addModelsCommand(program: Command): void {
       "version to go back to (at or after a checkpoint)",
       numberOption("version", { min: 0, integer: true }),
     )
-    .action(async (name: string, opts: { url: string; version: number }) => {
-      const { body } = await new BrookClient(opts.url).json<{
-        version: number;
-        learned: number;
-        restored: CheckpointJson;
-      }>("POST", path(name, "/rollback"), { version: opts.version });
+    .option("-y, --yes", "do not ask for confirmation on a terminal")
+    .action(async (name: string, opts: { url: string; version: number; yes?: boolean }) => {
+      const client = clientFor(opts.url);
+      // On a terminal, say what would be lost and ask first; a script (no terminal) is not
+      // asked: the answer says what was discarded, and the rollback is in the log.
+      if (!opts.yes && process.stdin.isTTY) {
+        const [details, { checkpoints }] = await Promise.all([
+          client.getModel(name),
+          client.checkpoints(name),
+        ]);
+        const target = checkpoints.filter((c) => c.version <= opts.version).at(-1);
+        // No checkpoint that early: the server's answer says so below.
+        if (target && details.version > target.version) {
+          const discarded = details.version - target.version;
+          const question = `Roll "${name}" back to its checkpoint of version ${target.version}, discarding ${count(discarded, "version")} (${target.version + 1} to ${details.version})?`;
+          if (!(await confirm(question))) {
+            out("not rolled back");
+            return;
+          }
+        }
+      }
+      const r = await client.rollback(name, opts.version);
+      // The rollback is itself the next version: the one before it is what was discarded from.
+      const discarded = Math.max(0, r.version - 1 - r.restored.version);
       out(
-        `rolled "${name}" back to its checkpoint of version ${body.restored.version}: now version ${body.version}, ${body.learned} learned`,
+        `rolled "${name}" back to its checkpoint of version ${r.restored.version}, discarding ${count(discarded, "version")}: now version ${r.version}, ${r.learned} learned`,
       );
     });
 
@@ -193,7 +280,7 @@ export function addModelsCommand(program: Command): void {
     .option("-o, --out <file>", "write to this file instead of stdout")
     .action(async (name: string, opts: { url: string; out?: string }) => {
       // Kept as the server's exact text: the state envelope is bit-exact through JSON as sent.
-      const { text } = await new BrookClient(opts.url).text("GET", path(name, "/export"));
+      const text = await clientFor(opts.url).exportText(name);
       if (opts.out === undefined) return out(text);
       try {
         writeFileSync(opts.out, `${text}\n`);
@@ -214,11 +301,7 @@ export function addModelsCommand(program: Command): void {
       } catch (err) {
         throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
       }
-      const { body } = await new BrookClient(opts.url).json<{ version: number; learned: number }>(
-        "POST",
-        path(name, "/import"),
-        text,
-      );
-      out(`imported ${file} into "${name}": now version ${body.version}, ${body.learned} learned`);
+      const r = await clientFor(opts.url).importModel(name, text);
+      out(`imported ${file} into "${name}": now version ${r.version}, ${r.learned} learned`);
     });
 }

@@ -1,15 +1,12 @@
 import type { Command } from "commander";
-import { featuresText } from "../../codec/events.js";
-import { loadStream, type Row } from "../../data/datasets.js";
+import { BrookApiError, type BrookClient, type Target } from "../../client/index.js";
 import { UsageError } from "../../errors.js";
-import type { Label } from "../../learn/index.js";
-import { BrookClient, defaultUrl, problemLine, problemOf, type ServerError } from "../client.js";
+import { clientFor, defaultUrl, problemLine } from "../client.js";
 import { replayLateLabels } from "../late-labels.js";
+import { MetricStatus } from "../metric-status.js";
 import { numberOption } from "../numbers.js";
-import { metricLine } from "../payloads.js";
 import { Progress } from "../progress.js";
-
-// Kept importable from here: tests and benchmarks build request bodies with it.
+import { readSource, type SourceRow } from "../sources.js";
 
 export interface ReplayOptions {
   url: string;
@@ -35,28 +32,30 @@ export interface ReplaySummary {
   labelled?: number;
   /** The model's metric texts after the replay, read back from the server. */
   metrics: string[];
-}
-
-function bodyFor(row: Row, route: ReplayOptions["route"]): string {
-  // The original client sent int(y) for booleans; the /v1 API takes the label as is.
-  const y: Label | number = route === "update_model" && typeof row.y === "boolean" ? Number(row.y) : row.y;
-  return `{"x":${featuresText(row.x)},"y":${JSON.stringify(y)}}`;
+  /** The first failure, as the server said it. */
+  firstError?: BrookApiError;
 }
 
 interface Sent {
   done: number;
   failed: number;
+  firstError?: BrookApiError;
+}
+
+/** The original client sent int(y) for booleans; the /v1 API takes the label as is. */
+function compatTarget(y: SourceRow["y"]): Target {
+  return typeof y === "boolean" ? Number(y) : (y as Target);
 }
 
 /** Labelled rows, one request each, from `concurrency` workers sharing one cursor. */
 async function replayLabelled(
-  rows: readonly Row[],
+  rows: readonly SourceRow[],
   client: BrookClient,
   options: ReplayOptions,
   progress: Progress,
+  metrics: MetricStatus,
 ): Promise<Sent> {
   const v1 = options.route === "v1";
-  const path = v1 ? BrookClient.modelPath(options.model, "/learn") : "/update_model";
   const sent: Sent = { done: 0, failed: 0 };
   let next = 0;
   let status = "";
@@ -66,27 +65,32 @@ async function replayLabelled(
     while (next < rows.length) {
       const row = rows[next++]!;
       if (options.delay > 0) await new Promise((r) => setTimeout(r, options.delay * 1000));
-      const res = await client.send(
-        v1 ? "POST" : "PUT",
-        path,
-        bodyFor(row, options.route),
-        v1 ? "application/json" : "text/plain",
-      );
-      if (res.ok) {
-        status = v1 ? metricLine(await res.json()) : await res.text();
-      } else {
+      try {
+        if (v1) {
+          await client.learn(options.model, row.x, row.y);
+          metrics.refresh();
+        } else {
+          // The original route answers River's text itself: `ROCAUC: 95.07%`.
+          status = (await client.updateModel(row.x, compatTarget(row.y))).text;
+        }
+      } catch (err) {
+        if (!(err instanceof BrookApiError)) throw err;
         sent.failed++;
-        const problem: ServerError = await problemOf(res);
-        if (errors.length < 5) errors.push(problemLine(problem));
+        sent.firstError ??= err;
+        if (errors.length < 5) errors.push(problemLine(err));
         // An unknown model or route fails every row the same way: say it once and stop.
-        if (res.status === 404) throw problem;
+        if (err.status === 404) throw err;
       }
       sent.done++;
-      progress.update(sent.done, sent.failed, status);
+      progress.update(sent.done, sent.failed, v1 ? metrics.text : status);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
-  for (const e of errors) process.stderr.write(`failed: ${e}\n`);
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+  } finally {
+    progress.interrupt();
+    for (const e of errors) process.stderr.write(`failed: ${e}\n`);
+  }
   return sent;
 }
 
@@ -97,29 +101,43 @@ async function replayLabelled(
  * first, their labels later (see late-labels.ts).
  */
 export async function replay(source: string, options: ReplayOptions): Promise<ReplaySummary> {
-  const stream = loadStream(source, options.target);
+  const stream = readSource(source, options.target);
   const rows = options.limit === undefined ? stream.rows : stream.rows.slice(0, options.limit);
-  const client = new BrookClient(options.url);
+  const client = clientFor(options.url);
   const progress = new Progress(rows.length, process.stderr, options.progress);
+  const metrics = new MetricStatus(client, options.model);
   let summary: Omit<ReplaySummary, "metrics" | "seconds">;
+  let status: () => string;
   if (options.delayLabels === undefined) {
-    const sent = await replayLabelled(rows, client, options, progress);
-    summary = { rows: sent.done, failed: sent.failed };
+    const sent = await replayLabelled(rows, client, options, progress, metrics);
+    summary = { rows: sent.done, failed: sent.failed, firstError: sent.firstError };
+    status = () => metrics.text;
   } else {
-    const r = await replayLateLabels(
-      rows,
-      client,
-      { ...options, delayLabels: options.delayLabels },
-      (done, failed, status) => progress.update(done, failed, status),
-    );
+    let predicted = 0;
+    status = () => `${predicted} predicted${metrics.text ? ` | ${metrics.text}` : ""}`;
+    let r: Awaited<ReturnType<typeof replayLateLabels>>;
+    try {
+      r = await replayLateLabels(rows, client, { ...options, delayLabels: options.delayLabels }, (now) => {
+        predicted = now.predicted;
+        if (now.labelled > 0) metrics.refresh();
+        progress.update(now.done, now.failed, status());
+      });
+    } finally {
+      progress.interrupt();
+    }
     for (const e of r.errors) process.stderr.write(`failed: ${e}\n`);
-    summary = { rows: r.done, failed: r.failed, predicted: r.predicted, labelled: r.labelled };
+    summary = {
+      rows: r.done,
+      failed: r.failed,
+      predicted: r.predicted,
+      labelled: r.labelled,
+      firstError: r.firstError,
+    };
   }
   const seconds = progress.elapsedSeconds;
-  let metrics: string[] = [];
-  const res = await client.send("GET", BrookClient.modelPath(options.model, "/metrics"));
-  if (res.ok) metrics = ((await res.json()) as { text: string[] }).text;
-  return { ...summary, seconds, metrics };
+  const texts = await metrics.final();
+  progress.finish(summary.rows, summary.failed, status());
+  return { ...summary, seconds, metrics: texts };
 }
 
 /** The summary printed on stdout: one line of counts, then the model's metric lines. */
@@ -133,19 +151,51 @@ export function summaryText(summary: ReplaySummary, delayLabels?: number): strin
   return [`${head}${counts}`, ...summary.metrics].map((line) => `${line}\n`).join("");
 }
 
+/**
+ * Which route a replay uses: `--route` when given; else v1 when a model is named or labels
+ * come late (only the /v1 API has either), else the original PUT /update_model.
+ */
+function chooseRoute(opts: { route?: string; model: string; delayLabels?: number }, command: Command) {
+  const modelNamed = command.getOptionValueSource("model") !== "default";
+  if (opts.route === undefined) return modelNamed || opts.delayLabels !== undefined ? "v1" : "update_model";
+  if (opts.route !== "update_model" && opts.route !== "v1") {
+    throw new UsageError(`--route must be update_model or v1, got "${opts.route}"`);
+  }
+  if (opts.route === "update_model") {
+    if (opts.delayLabels !== undefined) {
+      throw new UsageError(
+        "--delay-labels needs --route v1 (the original routes cannot label a past prediction)",
+      );
+    }
+    if (modelNamed && opts.model !== "default") {
+      throw new UsageError(
+        `--route update_model serves only the model "default" (the original route names no model): drop --route to send to model "${opts.model}" through /v1`,
+      );
+    }
+  }
+  return opts.route;
+}
+
 export function addReplayCommand(program: Command): void {
   program
     .command("replay")
-    .description("send a labelled stream (a bundled dataset or a CSV file) to a running server, row by row")
-    .argument("<source>", "bundled dataset (phishing, trump_approval) or path to a CSV file")
+    .description(
+      "send a labelled stream (a bundled dataset, a CSV or JSON Lines file, or stdin) to a running server",
+    )
+    .argument(
+      "<source>",
+      "bundled dataset (phishing, trump_approval, airline_passengers), a .csv or .jsonl file, or - for stdin",
+    )
     .option("--url <url>", "server address (env BROOK_URL)", defaultUrl())
     .option(
       "--route <route>",
-      "update_model (the original PUT /update_model) or v1 (POST /v1/models/<model>/learn)",
-      "update_model",
+      "update_model (the original PUT /update_model, the default model) or v1 (POST /v1/models/<model>/learn); default: v1 when --model or --delay-labels is given",
     )
-    .option("--model <name>", "model name for --route v1", "default")
-    .option("--target <column>", "target column (default: the dataset's, or the last CSV column)")
+    .option("--model <name>", "model to send to (implies --route v1)", "default")
+    .option(
+      "--target <column>",
+      "target column or key (default: the dataset's; the last CSV column; y or the last key of a JSON line)",
+    )
     .option(
       "--delay <seconds>",
       "pause before each request",
@@ -171,21 +221,22 @@ export function addReplayCommand(program: Command): void {
     )
     .option("--limit <n>", "send only the first n rows", numberOption("limit", { min: 1, integer: true }))
     .option("--no-progress", "no progress display on stderr")
-    .action(async (source: string, opts: ReplayOptions & { route: string }, command: Command) => {
-      if (opts.route !== "update_model" && opts.route !== "v1") {
-        throw new UsageError(`--route must be update_model or v1, got "${opts.route}"`);
-      }
-      if (opts.delayLabels !== undefined) {
-        // Labels of remembered predictions exist only in the /v1 API: v1 unless asked otherwise.
-        if (opts.route !== "v1" && command.getOptionValueSource("route") !== "default") {
-          throw new UsageError(
-            "--delay-labels needs --route v1 (the original routes cannot label a past prediction)",
+    .action(
+      async (source: string, opts: Omit<ReplayOptions, "route"> & { route?: string }, command: Command) => {
+        const route = chooseRoute(opts, command);
+        const summary = await replay(source, { ...opts, route });
+        process.stdout.write(summaryText(summary, opts.delayLabels));
+        const first = summary.firstError;
+        if (first && summary.failed === summary.rows) {
+          // Nothing got through: the first problem is the answer, and the run failed.
+          throw new BrookApiError(
+            `every row failed (${summary.failed}); the first: ${first.message}`,
+            first.status,
+            first.code,
+            first.problem,
           );
         }
-        opts.route = "v1";
-      }
-      const summary = await replay(source, opts);
-      process.stdout.write(summaryText(summary, opts.delayLabels));
-      if (summary.failed > 0) process.exitCode = 1;
-    });
+        if (summary.failed > 0) process.exitCode = 1;
+      },
+    );
 }

@@ -1,6 +1,7 @@
 import cluster from "node:cluster";
 import type { Command } from "commander";
 import { type Config, kebab, loadConfig, settings } from "../../config/config.js";
+import { type ConfigFile, readConfigFile } from "../../config/file.js";
 import { LearnError } from "../../learn/index.js";
 import { Primary } from "../../runtime/cluster/primary.js";
 import { makeLogger } from "../../runtime/logger.js";
@@ -8,6 +9,7 @@ import { storageFor } from "../../runtime/open.js";
 import { startFailure } from "../../runtime/start-failure.js";
 import { logStartup } from "../../runtime/startup-summary.js";
 import { startBrook, startWorker } from "../../server/start.js";
+import { checkDeclaredModels, createDeclaredModels, localUrl } from "../declared-models.js";
 
 /**
  * Runs `close` once on SIGINT/SIGTERM (readiness false, drain, final checkpoint), prints the
@@ -47,12 +49,18 @@ function cannotStart(err: unknown, config: Config): never {
 }
 
 /** Starts Brook: one process (`--workers 1`), or a primary (the writer) with HTTP workers. */
-async function serve(config: Config): Promise<void> {
+async function serve(config: Config, file?: ConfigFile): Promise<void> {
   const log = makeLogger(config);
   if (config.workers > 1) {
     if (cluster.isWorker) return startWorker(config, log);
     // The primary prints the start-up summary once, when the first worker listens.
     const primary = await Primary.start(config, log).catch((err) => cannotStart(err, config));
+    // The file's models are created through the first worker that listens.
+    if (file)
+      cluster.once(
+        "listening",
+        (_w, a) => void createDeclaredModels(localUrl(config.host, a.port), file, log),
+      );
     onSignals(log, () => primary.shutdown());
     try {
       await primary.started;
@@ -64,6 +72,7 @@ async function serve(config: Config): Promise<void> {
     return;
   }
   const brook = await startBrook(config, storageFor(config), log).catch((err) => cannotStart(err, config));
+  if (file) await createDeclaredModels(brook.url, file, log);
   logStartup(log, config, brook.engine, brook.url);
   onSignals(log, () => brook.close());
 }
@@ -73,15 +82,20 @@ export function addServeCommand(program: Command): void {
   const cmd = program
     .command("serve")
     .description("start the server (predictions and learning, durable by default)");
+  cmd.option("--config <file>", "settings and models to start with, .json, .yaml or .yml (env BROOK_CONFIG)");
   for (const [key, s] of Object.entries(settings)) {
-    const shown = Array.isArray(s.default) ? "by task" : String(s.default);
-    cmd.option(`--${kebab(key)} <value>`, `${s.help} (env ${s.env}, default ${shown})`);
+    const shown = s.shownDefault ?? String(s.default);
+    cmd.option(`--${kebab(key)} <${s.value}>`, `${s.help} (env ${s.env}, default: ${shown})`);
   }
   cmd.action(async (opts: Record<string, string | undefined>) => {
     const flags: Partial<Record<keyof Config, string>> = {};
     for (const key of Object.keys(settings) as (keyof Config)[]) {
       if (opts[key] !== undefined) flags[key] = opts[key];
     }
-    await serve(loadConfig(flags));
+    // Flags win over variables, which win over the file, which wins over the defaults.
+    const path = opts.config ?? (process.env.BROOK_CONFIG || undefined);
+    const file = path === undefined ? undefined : readConfigFile(path);
+    if (file) checkDeclaredModels(file);
+    await serve(loadConfig(flags, process.env, file), file);
   });
 }

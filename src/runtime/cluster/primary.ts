@@ -111,6 +111,8 @@ export class Primary {
     const worker = cluster.fork();
     const state: WorkerState = { worker, ready: false, listened: false, replicas: new Map() };
     this.workers.set(worker.id, state);
+    // A send racing the worker's death fails with ERR_IPC_CHANNEL_CLOSED: its exit handles it.
+    worker.on("error", (err) => this.log.warn({ err, worker: worker.id }, "the channel to a worker failed"));
     worker.on("message", (msg: ToPrimary) => {
       // The primary holds every writer: no message, however odd, may take it down.
       try {
@@ -155,7 +157,7 @@ export class Primary {
       for (const s of this.workers.values()) {
         if (!s.ready) continue;
         s.replicas.get(model)?.sent.push({ seq: last, at: now });
-        s.worker.send({ t: "events", model, events: batch } satisfies ToWorker);
+        this.send(s, { t: "events", model, events: batch });
       }
     }
     this.outbox.clear();
@@ -176,14 +178,22 @@ export class Primary {
     return { t: "feed", epoch: this.feed.epoch, keep: this.feed.keep, events };
   }
 
+  /**
+   * Sends to a worker if its channel is open. A worker can die at any moment: a send to it then
+   * fails (its 'error' is handled in fork), and its exit starts a replacement that catches up.
+   */
+  private send(s: WorkerState, msg: ToWorker): void {
+    if (s.worker.isConnected()) s.worker.send(msg);
+  }
+
   private broadcast(msg: ToWorker): void {
-    for (const s of this.workers.values()) if (s.ready) s.worker.send(msg);
+    for (const s of this.workers.values()) if (s.ready) this.send(s, msg);
   }
 
   private sendModel(s: WorkerState, writer: ModelWriter): void {
     const snapshot = writer.model.snapshot();
     s.replicas.set(writer.record.name, { acked: snapshot.seq, sent: [] });
-    s.worker.send({ t: "model", record: writer.record, snapshot } satisfies ToWorker);
+    this.send(s, { t: "model", record: writer.record, snapshot });
   }
 
   private onMessage(s: WorkerState, msg: ToPrimary): void {
@@ -192,9 +202,9 @@ export class Primary {
         // Pending events go first, so that the snapshots below are the newest state.
         this.flush();
         for (const w of this.engine.list()) this.sendModel(s, w);
-        s.worker.send(this.feedMessage(this.feed.all()));
+        this.send(s, this.feedMessage(this.feed.all()));
         s.ready = true;
-        s.worker.send({ t: "ready" } satisfies ToWorker);
+        this.send(s, { t: "ready" });
         break;
       case "ack": {
         const view = s.replicas.get(msg.model);
@@ -246,7 +256,7 @@ export class Primary {
       }),
     );
     this.flush();
-    if (s.worker.isConnected()) s.worker.send({ t: "replies", replies } satisfies ToWorker);
+    this.send(s, { t: "replies", replies });
   }
 
   /** Each worker's lag on a model: events not yet applied, and for how long. */
@@ -299,7 +309,7 @@ export class Primary {
         new Promise<void>((resolve) => {
           if (s.worker.isDead()) return resolve();
           s.worker.once("exit", () => resolve());
-          s.worker.send({ t: "shutdown" } satisfies ToWorker);
+          this.send(s, { t: "shutdown" });
           // Workers cut their slow connections after the drain timeout; this is the backstop.
           setTimeout(() => s.worker.process.kill("SIGKILL"), (this.config.drainTimeout + 5) * 1000).unref();
         }),

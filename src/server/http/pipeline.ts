@@ -44,7 +44,6 @@ export interface Rendered {
   headers?: Record<string, string>;
 }
 
-const NO_QUERY: Record<string, string> = Object.freeze({}) as Record<string, string>;
 const JSON_TYPE = "application/json; charset=utf-8";
 const TEXT_TYPE = "text/plain; charset=utf-8";
 const PROBLEM_TYPE = "application/problem+json; charset=utf-8";

@@ -39,8 +39,8 @@ export function learnFields(model: ServedModel, r: LearnResult) {
     model: model.name,
     version: r.version,
     seq: r.seq,
-    // The model's total: read from the model that answers here once the learn is applied to it.
-    learned: model.learned,
+    // The model's total right after this request (the writer's count, not the local replica's).
+    learned: r.total,
     learned_now: r.learned,
     metrics: metricsJson(model, r.metrics),
   };

@@ -268,7 +268,7 @@ export function oipRoutes(
         Object.assign(json, {
           version: result.version,
           seq: result.seq,
-          learned: model.learned,
+          learned: result.total,
           learned_now: result.learned,
         });
         return { json };
