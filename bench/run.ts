@@ -5,6 +5,7 @@
  * `node --expose-gc` (as the npm script does) for the zoo's heap figures.
  */
 import { runHttp } from "./http.js";
+import { runIngest } from "./ingest.js";
 import { runInProcess } from "./inprocess.js";
 import { runRestart } from "./restart.js";
 import { runZoo } from "./zoo.js";
@@ -18,5 +19,6 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 0);
 console.log(`Brook benchmarks — node ${process.version}, ${new Date().toISOString()}\n`);
 if (want("inprocess")) console.log(`${runInProcess(seconds || 3)}\n`);
 if (HTTP_SECTIONS.some(wantHttp)) console.log(`${await runHttp(seconds || 5, wantHttp)}\n`);
+if (want("ingest")) console.log(`${await runIngest()}\n`);
 if (want("restart")) console.log(`${await runRestart()}\n`);
 if (want("zoo")) console.log(`${runZoo(seconds || 1)}\n`);

@@ -9,6 +9,7 @@ import { DenseFeatures } from "../learn/base/dense-features.js";
 import { decodeNumber, encodeNumber } from "../learn/base/state.js";
 import type { Json, Label, Proba, RawFeatures } from "../learn/index.js";
 import type { Prediction } from "../learn/metrics/metric.js";
+import { encodedKeys, internNames } from "./feature-names.js";
 import { keysInOrder, parseOrderedJson } from "./ordered-json.js";
 
 /**
@@ -65,10 +66,11 @@ const LEGACY_JSON = 0x7b; // "{"
  */
 export function featuresText(x: RawFeatures): string {
   if (x instanceof DenseFeatures) {
+    // Finite numbers print the same through String() as through JSON.stringify.
+    const keys = encodedKeys(x.names);
+    const values = x.values_;
     let out = "{";
-    for (let i = 0; i < x.names.length; i++) {
-      out += `${i === 0 ? "" : ","}${JSON.stringify(x.names[i])}:${JSON.stringify(x.values_[i])}`;
-    }
+    for (let i = 0; i < keys.length; i++) out += `${i === 0 ? "" : ","}${keys[i]}${values[i]}`;
     return `${out}}`;
   }
   let out = "{";
@@ -105,14 +107,38 @@ export function servedFromJson(j: Json): Prediction | null {
   return j as Label;
 }
 
+/** Features as logged: numbers only → the light array form (names interned), else an ordered map. */
 function featuresFrom(obj: Record<string, Json>): RawFeatures {
-  const x = new Map<string, number | string | boolean>();
-  for (const k of keysInOrder(obj)) x.set(k, obj[k] as number | string | boolean);
-  return x;
+  const keys = keysInOrder(obj);
+  const values = new Array<number>(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const v = obj[keys[i]!];
+    if (typeof v !== "number") {
+      const x = new Map<string, number | string | boolean>();
+      for (const k of keys) x.set(k, obj[k] as number | string | boolean);
+      return x;
+    }
+    values[i] = v;
+  }
+  return new DenseFeatures(internNames(keys), values);
 }
+
+/**
+ * The last encoding of each event object: the log encodes an event, and the replication to a
+ * cluster's workers sends the same text, without encoding it a second time.
+ */
+const encoded = new WeakMap<LogEvent, { seq: number; text: string }>();
 
 /** Encodes an event with its seq as compact JSON (short keys: they are on disk once per event). */
 export function encodeEvent(seq: number, e: LogEvent): string {
+  const known = encoded.get(e);
+  if (known?.seq === seq) return known.text;
+  const text = encodeEventText(seq, e);
+  encoded.set(e, { seq, text });
+  return text;
+}
+
+function encodeEventText(seq: number, e: LogEvent): string {
   const head = `{"s":${seq},"at":${e.at}`;
   switch (e.type) {
     case "learn": {

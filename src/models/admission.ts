@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { LogEvent } from "../codec/events.js";
-import { brookError } from "../errors.js";
+import { BrookError, brookError } from "../errors.js";
 import type { Label, Prediction, RawFeatures } from "../learn/index.js";
 import type { ModelState } from "./apply.js";
 import type { PendingEntry } from "./pending.js";
@@ -35,6 +35,8 @@ export interface AdmittedLearn {
   duplicates: number;
   /** The newest version a recognised retry produced. */
   duplicateVersion: number;
+  /** With `partial`: the items left out, by index, and why. */
+  rejected?: { index: number; code: string; message: string }[];
 }
 
 export class Admission {
@@ -48,8 +50,13 @@ export class Admission {
     private readonly pendingTtlMs: number,
   ) {}
 
-  /** Checks a learn request (all items before any is logged) and returns its events. */
-  learn(items: readonly LearnItem[], now: number): AdmittedLearn {
+  /**
+   * Checks a learn request and returns its events: all items before any is logged, and one
+   * refusal refuses them all; with `partial`, a refused item is left out and reported (by its
+   * index) and the others go on, in order (a stream of examples, where one bad line must not
+   * cost the rest).
+   */
+  learn(items: readonly LearnItem[], now: number, partial = false): AdmittedLearn {
     const { model, eventIds } = this.state();
     const events: LogEvent[] = [];
     // Ids seen earlier in this request (only requests of several items need them).
@@ -57,6 +64,7 @@ export class Admission {
     let batchIds: Set<string> | undefined;
     let duplicates = 0;
     let duplicateVersion = 0;
+    let rejected: AdmittedLearn["rejected"];
     for (let i = 0; i < items.length; i++) {
       const item = items[i]!;
       if (item.eventId !== undefined) {
@@ -70,14 +78,21 @@ export class Admission {
           duplicateVersion = Math.max(duplicateVersion, known ?? model.version);
           continue;
         }
-        batchEventIds ??= new Set();
-        batchEventIds.add(item.eventId);
       }
+      let event: LogEvent;
       if (item.id !== undefined) {
-        const entry = this.takeable(item.id, now, items.length > 1 ? `instances[${i}]` : "", batchIds);
+        let entry: PendingEntry;
+        try {
+          entry = this.takeable(item.id, now, items.length > 1 ? `instances[${i}]` : "", batchIds);
+        } catch (err) {
+          if (!partial || !(err instanceof BrookError)) throw err;
+          rejected ??= [];
+          rejected.push({ index: i, code: err.code, message: err.message });
+          continue;
+        }
         batchIds ??= new Set();
         batchIds.add(item.id);
-        events.push({
+        event = {
           type: "learn",
           x: entry.x,
           y: item.y,
@@ -85,12 +100,17 @@ export class Admission {
           id: item.id,
           eventId: item.eventId,
           at: now,
-        });
+        };
       } else {
-        events.push({ type: "learn", x: item.x!, y: item.y, eventId: item.eventId, at: now });
+        event = { type: "learn", x: item.x!, y: item.y, eventId: item.eventId, at: now };
       }
+      if (item.eventId !== undefined) {
+        batchEventIds ??= new Set();
+        batchEventIds.add(item.eventId);
+      }
+      events.push(event);
     }
-    return { events, duplicates, duplicateVersion };
+    return { events, duplicates, duplicateVersion, rejected };
   }
 
   /** The remembered prediction `id`, if a label may be learned for it now (404/409 otherwise). */

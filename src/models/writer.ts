@@ -50,6 +50,14 @@ export interface DiskUsage {
   first_seq: number;
 }
 
+/** How a learn request is taken. */
+export interface LearnOptions {
+  /** Also return River's metric texts (the original route answers with them). */
+  texts?: boolean;
+  /** Refused items are left out and reported instead of refusing the request (streams of examples). */
+  partial?: boolean;
+}
+
 export interface LearnResult {
   /** The model version after the request's last example. */
   version: number;
@@ -61,6 +69,8 @@ export interface LearnResult {
   total: number;
   /** Retries recognised by their event id. */
   duplicates: number;
+  /** With `partial`: the items that were refused (by index in the request) and why. */
+  rejected?: { index: number; code: string; message: string }[];
   metrics: Record<string, number>;
   texts: string[];
 }
@@ -87,7 +97,9 @@ export class ModelWriter {
   private readonly state: ModelState;
   private readonly admission: Admission;
   private readonly checkpointer: Checkpointer;
+  /** Events logged (or being logged) and not yet applied, in seq order, from `inflightHead` on. */
   private inflight: Inflight[] = [];
+  private inflightHead = 0;
   /** The model could not apply a durable event: it no longer matches its log (until restart). */
   private failed: Error | undefined;
   private failedAt = 0;
@@ -202,13 +214,14 @@ export class ModelWriter {
       wantsAfter: i === events.length - 1 ? end : 0,
     }));
     this.admission.hold(events);
-    this.inflight.push(...records);
+    for (const r of records) this.inflight.push(r);
     try {
       await log.append(first, events);
     } catch (err) {
       // Not durable, so never applied: the log is back at its last acknowledged event, and these
       // (with any queued behind them) leave the queue. Writes resume once the disk works again.
-      this.inflight = this.inflight.filter((r) => r.seq <= log.head);
+      this.inflight = this.inflight.slice(this.inflightHead).filter((r) => r.seq <= log.head);
+      this.inflightHead = 0;
       for (const e of events) this.admission.release(e);
       if (errnoOf(err) || this.stores.log.fault)
         throw diskFault(err, `model "${this.record.name}": not stored`, RESUME);
@@ -225,8 +238,10 @@ export class ModelWriter {
 
   private applyUpTo(seq: number): void {
     const model = this.state.model;
-    while (this.inflight.length > 0 && this.inflight[0]!.seq <= seq) {
-      const rec = this.inflight.shift()!;
+    const queue = this.inflight;
+    while (this.inflightHead < queue.length && queue[this.inflightHead]!.seq <= seq) {
+      // An index, not shift(): a batch of thousands of events must not cost their square.
+      const rec = queue[this.inflightHead++]!;
       try {
         this.apply(rec);
       } catch (err) {
@@ -248,6 +263,13 @@ export class ModelWriter {
         };
       }
     }
+    if (this.inflightHead === queue.length) {
+      this.inflight = [];
+      this.inflightHead = 0;
+    } else if (this.inflightHead > 1024) {
+      this.inflight = queue.slice(this.inflightHead);
+      this.inflightHead = 0;
+    }
     this.checkpointer.maybe(false);
   }
 
@@ -262,23 +284,28 @@ export class ModelWriter {
    * Learns examples, in order, as one request: all are checked before any is logged.
    * `texts`: also return River's metric texts (the original route answers with them).
    */
-  async learn(items: readonly LearnItem[], options: { texts?: boolean } = {}): Promise<LearnResult> {
+  async learn(items: readonly LearnItem[], options: LearnOptions = {}): Promise<LearnResult> {
     this.assertWritable();
-    const { events, duplicates, duplicateVersion } = this.admission.learn(items, Date.now());
+    const { events, duplicates, duplicateVersion, rejected } = this.admission.learn(
+      items,
+      Date.now(),
+      options.partial,
+    );
     if (events.length === 0) {
       const model = this.state.model;
       return {
-        version: duplicateVersion,
+        version: Math.max(duplicateVersion, rejected ? model.version : 0),
         seq: model.seq,
         learned: 0,
         total: model.learned,
         duplicates,
+        rejected,
         metrics: model.metricValues(),
         texts: options.texts ? model.metricTexts() : [],
       };
     }
     const after = await this.submit(events, options.texts);
-    return { ...after, learned: events.length, duplicates };
+    return { ...after, learned: events.length, duplicates, rejected };
   }
 
   /**
@@ -358,7 +385,8 @@ export class ModelWriter {
   async close(options: { checkpoint?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    while (this.inflight.length > 0 && !this.failed) await new Promise((r) => setImmediate(r));
+    while (this.inflightHead < this.inflight.length && !this.failed)
+      await new Promise((r) => setImmediate(r));
     if (options.checkpoint !== false && !this.failed && this.checkpointer.behind) {
       // The log holds every acknowledged event already: a checkpoint the disk refuses only
       // makes the next start replay more.

@@ -2,7 +2,7 @@ import type { Json } from "../learn/index.js";
 import type { LearnItem, RememberItem } from "../models/admission.js";
 import { describeWriter, type ModelDetails, type ModelSummary, summaryOf } from "../models/describe.js";
 import type { ServedModel } from "../models/served-model.js";
-import type { LearnResult } from "../models/writer.js";
+import type { LearnOptions, LearnResult } from "../models/writer.js";
 import type { CheckpointInfo } from "../store/ports.js";
 import type { Engine } from "./engine.js";
 import { DEFAULT_EVENT_BUFFER, EngineFeed } from "./events/engine-feed.js";
@@ -44,7 +44,7 @@ export class LocalBackend implements ModelOps {
     return describeWriter(this.engine.writer(name));
   }
 
-  learn(name: string, items: readonly LearnItem[], options: { texts?: boolean } = {}): Promise<LearnResult> {
+  learn(name: string, items: readonly LearnItem[], options: LearnOptions = {}): Promise<LearnResult> {
     return this.engine.writer(name).learn(items, options);
   }
 

@@ -6,7 +6,7 @@
 import type { Json } from "../learn/index.js";
 import type { LearnItem, RememberItem } from "../models/admission.js";
 import type { ModelDetails, ModelSummary } from "../models/describe.js";
-import type { LearnResult } from "../models/writer.js";
+import type { LearnOptions, LearnResult } from "../models/writer.js";
 import type { CheckpointInfo } from "../store/ports.js";
 import type { EngineHealth } from "./engine.js";
 
@@ -15,7 +15,7 @@ export interface ModelOps {
   health(): Promise<EngineHealth>;
   list(): Promise<ModelSummary[]>;
   details(name: string): Promise<ModelDetails>;
-  learn(name: string, items: readonly LearnItem[], options?: { texts?: boolean }): Promise<LearnResult>;
+  learn(name: string, items: readonly LearnItem[], options?: LearnOptions): Promise<LearnResult>;
   remember(name: string, items: readonly RememberItem[]): Promise<string[]>;
   create(
     name: string,

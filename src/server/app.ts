@@ -109,6 +109,10 @@ export function buildApp({
   // Every body is read by the pipeline's reader, whatever its type: the routes decide what they take.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", (_request, payload, done) => readBody(payload, config.bodyLimit, done));
+  // A streamed body (a stream of examples) reaches its route unread: the route reads it line by line.
+  for (const type of new Set(routes.flatMap((r) => (r.def.streamed ? [r.def.streamed.type] : [])))) {
+    app.addContentTypeParser(type, (_request, payload, done) => done(null, payload));
+  }
 
   app.setErrorHandler((err, request, res) => {
     const style = routeOf(request)?.def.errors ?? styleOf(request.url);

@@ -92,7 +92,11 @@ function operation(r: AnyRoute): Record<string, Json> {
   };
   if (params.length > 0) op.parameters = params;
   if (r.body) {
-    op.requestBody = { required: true, content: content("application/json", jsonSchema(r.body)) };
+    const body: Record<string, Json> = content("application/json", jsonSchema(r.body));
+    // A streamed body: its schema is that of one line (JSON lines, one document per line).
+    if (r.streamed)
+      body[r.streamed.type] = { schema: jsonSchema(r.streamed.line), "x-brook-each-line": true };
+    op.requestBody = { required: true, content: body };
   }
   return op;
 }

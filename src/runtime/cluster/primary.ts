@@ -17,6 +17,9 @@ import { PredictionCounts } from "./prediction-counts.js";
 import { errorToWire, type Reply, type ToPrimary, type ToWorker } from "./protocol.js";
 import { type Call, dispatch } from "./rpc.js";
 
+/** Events of one model in one tick from which replicas get the writer's state instead. */
+const REPLICATE_AS_STATE = 512;
+
 /** What the primary knows of one worker's replica of one model. */
 interface ReplicaView {
   /** Last seq the worker said it applied. */
@@ -152,12 +155,17 @@ export class Primary {
     if (this.outbox.size === 0) return;
     const now = Date.now();
     for (const [model, { writer, events }] of this.outbox) {
-      const batch = `[${events.join(",")}]`;
       const last = writer.model.seq;
+      // Bulk learning: past a few hundred events, the writer's state is smaller to send and
+      // cheaper to load than the events to learn again, and the replicas end in exactly it.
+      const message: ToWorker =
+        events.length >= REPLICATE_AS_STATE
+          ? { t: "reset", model, snapshot: writer.model.snapshot() }
+          : { t: "events", model, events: `[${events.join(",")}]` };
       for (const s of this.workers.values()) {
         if (!s.ready) continue;
         s.replicas.get(model)?.sent.push({ seq: last, at: now });
-        this.send(s, { t: "events", model, events: batch });
+        this.send(s, message);
       }
     }
     this.outbox.clear();

@@ -3,8 +3,10 @@
  * new operation is one entry in {@link OPS}, and the compiler checks the worker's arguments
  * and the primary's dispatch against the same signature.
  */
+import { internNames } from "../../codec/feature-names.js";
 import { DenseFeatures, type FeatureValue, type RawFeatures } from "../../learn/index.js";
 import type { LearnItem, RememberItem } from "../../models/admission.js";
+import type { LearnOptions } from "../../models/writer.js";
 import type { ModelOps } from "../ops.js";
 
 export type OpName = keyof ModelOps;
@@ -31,7 +33,7 @@ const OPS: { [K in OpName]: ArgsCodec<K> | null } = {
     decode: ([name, items, options]) => [
       name as string,
       (items as WireLearnItem[]).map(learnItemFromWire),
-      options as { texts?: boolean } | undefined,
+      options as LearnOptions | undefined,
     ],
   },
   remember: {
@@ -93,7 +95,8 @@ function featuresToWire(x: RawFeatures): WireFeatures {
 function featuresFromWire(w: WireFeatures): RawFeatures {
   if (w instanceof Map) return w;
   const d = w as { names: readonly string[]; values: readonly number[] };
-  return new DenseFeatures(d.names, d.values);
+  // Each message brings its own copy of the names: interned, the model finds its slots at once.
+  return new DenseFeatures(internNames(d.names), d.values);
 }
 
 type WireLearnItem = Omit<LearnItem, "x"> & { x?: WireFeatures };

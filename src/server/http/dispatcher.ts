@@ -93,6 +93,19 @@ export class Dispatcher {
       fail(refusal);
       return;
     }
+    if (this.pipeline.streamed(r.route, req.headers)) {
+      let answer: ReturnType<Pipeline["execute"]>;
+      try {
+        answer = this.pipeline.executeStreamed(r.route, req, params, req.headers, queryOf(req.url ?? ""));
+      } catch (e) {
+        req.resume();
+        fail(e);
+        return;
+      }
+      if (answer instanceof Promise) answer.then((a) => this.answer(route, req, res, a, started, fail), fail);
+      else this.answer(route, req, res, answer, started, fail);
+      return;
+    }
     readBody(req, this.bodyLimit, (err, text) => {
       // A client that goes away mid-body gets no answer; a body over the limit gets a 413.
       if (err) return err instanceof BrookError ? fail(err) : void res.destroy();

@@ -3,6 +3,7 @@
  * routes and reads the body (with the same reader as the lean dispatcher), the pipeline does
  * the rest, so the answers are the same as the dispatcher's.
  */
+import type { Readable } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { queryOf } from "./dispatcher.js";
 import type { Pipeline, PreparedRoute, Rendered } from "./pipeline.js";
@@ -37,13 +38,11 @@ export function registerRoutes(
         if (refusal) throw refusal;
       },
       handler: async (request, res) => {
-        const answer = await pipeline.execute(
-          route,
-          request.body as string | undefined,
-          request.params as Record<string, string>,
-          request.headers,
-          queryOf(request.url),
-        );
+        const params = request.params as Record<string, string>;
+        const query = queryOf(request.url);
+        const answer = await (pipeline.streamed(route, request.headers)
+          ? pipeline.executeStreamed(route, request.body as Readable, params, request.headers, query)
+          : pipeline.execute(route, request.body as string | undefined, params, request.headers, query));
         if (!("stream" in answer)) return reply(pipeline, pipeline.render(answer), res);
         const refusal = pipeline.admitStream(answer);
         if (refusal) throw refusal;

@@ -5,7 +5,9 @@
  * every failure, and request logs. The lean dispatcher and the Fastify routes both call these
  * steps, in the same order, so a route answers the same whichever serves it.
  */
+
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { Readable } from "node:stream";
 import type { FastifyBaseLogger } from "fastify";
 import { parseOrderedJson } from "../../codec/ordered-json.js";
 import type { Config } from "../../config/config.js";
@@ -110,14 +112,36 @@ export class Pipeline {
   admit(route: PreparedRoute, headers: IncomingHttpHeaders): BrookError | undefined {
     if (this.closing) return brookError("UNAVAILABLE", "the server is shutting down");
     if (route.def.body === undefined) return undefined;
+    if (this.streamed(route, headers)) return undefined; // read line by line, bounded per line
     if (!isJson(headers["content-type"])) {
+      const also = route.def.streamed ? ` (or ${route.def.streamed.type}, one JSON object per line)` : "";
       return brookError(
         "UNSUPPORTED_MEDIA_TYPE",
-        "send the body as JSON with the header Content-Type: application/json",
+        `send the body as JSON with the header Content-Type: application/json${also}`,
       );
     }
     if (declaredTooLarge(headers, this.config.bodyLimit)) return tooLarge();
     return undefined;
+  }
+
+  /** Whether the request's body is the route's streamed media type (read by the handler, not buffered). */
+  streamed(route: PreparedRoute, headers: IncomingHttpHeaders): boolean {
+    const type = route.def.streamed?.type;
+    if (type === undefined) return false;
+    const given = headers["content-type"];
+    return given !== undefined && given.split(";")[0]!.trim().toLowerCase() === type;
+  }
+
+  /** Runs a streamed-body route's handler on the request stream itself. */
+  executeStreamed(
+    route: PreparedRoute,
+    body: Readable,
+    params: Record<string, string>,
+    headers: IncomingHttpHeaders,
+    query: Record<string, string> = {},
+  ): Answer | Promise<Answer> {
+    route.queryCheck?.(query);
+    return route.def.streamed!.handle({ params, query, body, headers });
   }
 
   /** Parses and checks the body (routes that take one), then runs the handler. Throws problems. */

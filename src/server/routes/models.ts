@@ -1,5 +1,6 @@
 /** The versioned JSON API, one set of routes per named model, under `/v1/models`. */
 
+import { Type } from "@sinclair/typebox";
 import type { Config } from "../../config/config.js";
 import { splitMetrics } from "../../config/config.js";
 import { brookError } from "../../errors.js";
@@ -29,6 +30,7 @@ import {
   ImportResponse,
   LearnResponse,
   learnBody,
+  learnLineSchema,
   MetricsResponse,
   MinVersionQuery,
   ModelDetails,
@@ -37,7 +39,9 @@ import {
   predictBody,
   RollbackBody,
   RollbackResponse,
+  StreamLearnResponse,
 } from "../validation/schemas.js";
+import { learnStream } from "./learn-stream.js";
 import { countedLearn, learnFields } from "./learning.js";
 import { type Answer, type AnyRoute, route } from "./route.js";
 
@@ -152,12 +156,18 @@ export function modelRoutes(backend: Backend, config: Config, telemetry: Telemet
     route({
       method: "POST",
       path: `${MODEL}/learn`,
-      summary: "Learns examples (or the labels of remembered predictions), in order, all or nothing",
+      summary:
+        "Learns examples (or the labels of remembered predictions), in order, all or nothing; or a stream of them as JSON lines (application/x-ndjson), bad lines refused one by one",
       tag: "models",
       scope: "learn",
       hot: true,
       body: learnBody(config),
-      response: { schema: LearnResponse },
+      streamed: {
+        type: "application/x-ndjson",
+        line: learnLineSchema(config),
+        handle: learnStream(backend, config, telemetry, learnLineSchema(config)),
+      },
+      response: { schema: Type.Union([LearnResponse, StreamLearnResponse]) },
       async handle({ params, body }) {
         let batch = false;
         const { model, result: r } = await countedLearn(backend, telemetry, params.name!, (model) => {

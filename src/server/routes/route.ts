@@ -4,6 +4,7 @@
  * problem bodies, request logs, the API documentation.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { Readable } from "node:stream";
 import type { Static, TSchema } from "@sinclair/typebox";
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE";
@@ -72,6 +73,11 @@ export interface RouteDef<S extends TSchema | undefined = TSchema | undefined> {
   body?: S;
   /** The query string's schema (an object of string values); a route without one ignores the query. */
   query?: TSchema;
+  /**
+   * A body of another media type that the route reads as a stream instead of a JSON document
+   * (e.g. `application/x-ndjson`: a stream of examples of any length, never held in memory).
+   */
+  streamed?: StreamedBody;
   /** The success answer's status (200 unless said), schema and media type (JSON unless said), for the documentation. */
   response?: {
     status?: number;
@@ -89,6 +95,14 @@ export interface RouteDef<S extends TSchema | undefined = TSchema | undefined> {
 /** Defines a route (the identity, typed: the handler's body is the schema's type). */
 export function route<S extends TSchema | undefined = undefined>(def: RouteDef<S>): RouteDef<S> {
   return def;
+}
+
+/** A route's streamed body: its media type, what one line may hold, and the handler that reads it. */
+export interface StreamedBody {
+  type: string;
+  /** The schema of one line (documentation, and the structural check of every line). */
+  line: TSchema;
+  handle(request: RouteRequest<Readable>): Answer | Promise<Answer>;
 }
 
 /** Any route, for tables. */

@@ -1,3 +1,4 @@
+import { internNames } from "../../codec/feature-names.js";
 import { keysInOrder } from "../../codec/ordered-json.js";
 import { brookError } from "../../errors.js";
 import { DenseFeatures } from "../../learn/base/dense-features.js";
@@ -77,7 +78,7 @@ export function toFeatures(raw: unknown, path: string, policy: FeaturePolicy): R
     values.push(v);
   }
   // All numbers: the light array form estimators read directly; otherwise an ordered map.
-  if (numeric) return new DenseFeatures(keys, values as number[]);
+  if (numeric) return new DenseFeatures(internNames(keys), values as number[]);
   return new Map(keys.map((k, i) => [k, values[i]!]));
 }
 

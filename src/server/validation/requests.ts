@@ -119,6 +119,11 @@ export function learnRequest(
   return { batch: true, items };
 }
 
+/** One line of a stream of examples (checked against the line schema first): `{"x", "y"}` or `{"id", "y"}`. */
+export function learnLine(line: Body, model: ServedModel, policy: FeaturePolicy): LearnItem {
+  return learnItem(line, "", model, policy);
+}
+
 /** The example of the original `PUT /update_model`: `{"x", "y"}`, and nothing else matters. */
 export function compatLearnRequest(body: Body, model: ServedModel, limits: Limits): LearnItem[] {
   return [learnItem({ x: body.x, y: body.y }, "", model, policyFor(model, limits))];

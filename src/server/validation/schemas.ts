@@ -131,6 +131,11 @@ function learnItem(limits: Limits) {
   );
 }
 
+/** One line of `POST /v1/models/{name}/learn` as `application/x-ndjson` (a stream of examples). */
+export function learnLineSchema(limits: Limits) {
+  return learnItem(limits);
+}
+
 /** `POST /v1/models/{name}/learn`. */
 export function learnBody(limits: Limits) {
   const one = learnItem(limits);
@@ -311,6 +316,33 @@ export const LearnResponse = Type.Object(
     ...learnFields,
     duplicate: Type.Optional(Type.Boolean({ description: "a retry of a known event id: nothing learned" })),
     duplicates: Type.Optional(Type.Integer({ minimum: 1, description: "batch: retries of known event ids" })),
+  },
+  strict,
+);
+
+/** `POST /v1/models/{name}/learn` with a stream of JSON lines: what the stream did. */
+export const StreamLearnResponse = Type.Object(
+  {
+    model: ModelName,
+    version: Type.Integer({ minimum: 0, description: "the model version after the stream's last batch" }),
+    learned: Type.Integer({ minimum: 0, description: "examples in the model's history (its total learned)" }),
+    lines: Type.Integer({ minimum: 0, description: "lines read (blank lines not counted)" }),
+    learned_now: Type.Integer({ minimum: 0, description: "examples this stream learned" }),
+    duplicates: Type.Integer({ minimum: 0, description: "lines that were retries of known event ids" }),
+    rejected: Type.Integer({ minimum: 0, description: "lines refused (each listed in errors, up to 1000)" }),
+    first_seq: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+      description: "log position of the first example this stream learned",
+    }),
+    last_seq: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+      description: "log position of the last example this stream learned",
+    }),
+    last_line: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+      description: "every line up to this one is settled (learned, retried or refused)",
+    }),
+    errors: Type.Array(
+      Type.Object({ line: Type.Integer({ minimum: 1 }), code: Type.String(), error: Type.String() }, strict),
+      { description: "the refused lines, in order" },
+    ),
   },
   strict,
 );
