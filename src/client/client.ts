@@ -32,6 +32,7 @@ import type {
   Prediction,
   PredictOptions,
   RollbackResult,
+  StreamLearnResult,
   Target,
   UpdateModelResult,
 } from "./types.js";
@@ -226,6 +227,51 @@ export class BrookClient {
       return out;
     });
     return this.retried("POST", model(name, "/learn"), { instances } satisfies LearnBody);
+  }
+
+  /**
+   * Learns a stream of examples of any length in one request (JSON lines): in order, a bad
+   * example refused alone (listed by its line number in the answer), memory bounded on both
+   * sides. Every line gets an event id (unless it has one): if the stream breaks off, send it
+   * again, and what was already learned is recognised and not learned twice. Not retried
+   * itself (an iterable cannot be replayed).
+   */
+  async learnStream(
+    name: string,
+    items: Iterable<LearnItem> | AsyncIterable<LearnItem>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<StreamLearnResult> {
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      const encoder = new TextEncoder();
+      let text = "";
+      for await (const item of items) {
+        const line: LearnBodyItem = "id" in item ? { id: item.id } : { x: item.x };
+        line.y = item.y;
+        line.event_id = item.eventId ?? globalThis.crypto.randomUUID();
+        text += `${toJson(line)}\n`;
+        if (text.length >= 65536) {
+          yield encoder.encode(text);
+          text = "";
+        }
+      }
+      if (text) yield encoder.encode(text);
+    }
+    const init: RequestInit & { duplex: "half" } = {
+      method: "POST",
+      headers: { accept: "application/json", ...this.headers, "content-type": "application/x-ndjson" },
+      body: ReadableStream.from(chunks()) as unknown as RequestInit["body"],
+      duplex: "half",
+      signal: options.signal,
+    };
+    let res: Response;
+    try {
+      res = await this.fetchFn(this.url + model(name, "/learn"), init);
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      throw connectionError(err, this.url);
+    }
+    if (!res.ok) throw await BrookApiError.from(res);
+    return (await res.json()) as StreamLearnResult;
   }
 
   /**

@@ -289,3 +289,23 @@ export interface ForecastBody {
   /** Answer only from a model at this version or later (read-your-writes). */
   min_version?: number;
 }
+
+/** `POST /v1/models/{name}/learn` with a stream of JSON lines: what the stream did. */
+export interface StreamLearnResult {
+  model: string;
+  /** The model's version and total learned after the stream. */
+  version: number;
+  learned: number;
+  /** Lines read, learned by this stream, recognised as retries, refused. */
+  lines: number;
+  learned_now: number;
+  duplicates: number;
+  rejected: number;
+  /** Log positions of the first and last example the stream learned. */
+  first_seq: number | null;
+  last_seq: number | null;
+  /** Every line up to this one is settled. */
+  last_line: number | null;
+  /** The refused lines (at most 1000). */
+  errors: { line: number; code: string; error: string }[];
+}

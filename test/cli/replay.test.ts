@@ -70,6 +70,17 @@ describe("brook replay: sources, routes and outcomes", () => {
     assert.equal(await version("default"), 0, "nothing went to the default model");
   });
 
+  it("--bulk streams every row in one request, in order: River's final text, every row learned once", async () => {
+    await call(server.url, "PUT", "/v1/models/bulk", { spec: "StandardScaler | LogisticRegression" });
+    const res = await replay("phishing", "--model", "bulk", "--bulk");
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /^1250 rows replayed in [\d.]+ s \([\d,]+ rows\/s\), 0 failed\nROCAUC: 95\.07%\n$/);
+    assert.equal(await version("bulk"), 1250);
+    const refused = await replay("phishing", "--bulk", "--delay-labels", "1");
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--bulk .* --delay-labels/);
+  });
+
   it("the original route refuses a named model, clearly", async () => {
     const res = await replay("phishing", "--model", "named", "--route", "update_model");
     assert.equal(res.code, 2);

@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { BrookApiError, BrookClient, BrookConnectionError } from "../../src/client/index.js";
 import type { OnePrediction } from "../../src/client/types.js";
 import { loadRawStream, loadStream } from "../../src/data/datasets.js";
+import { asSupervised, build } from "../../src/learn/index.js";
 import { freePort } from "../helpers/process.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { tempDir } from "../helpers/tmp.js";
@@ -190,6 +191,30 @@ describe("BrookClient against a real server", () => {
     const none = await failure(client.rollback("ck", 10));
     assert.ok(none instanceof BrookApiError);
     assert.equal(none.code, "BROOK_NO_CHECKPOINT");
+  });
+
+  it("learns a stream of examples in one request, a bad one refused alone, and a resend learns nothing twice", async () => {
+    await client.createModel("bulk", { spec: SPEC });
+    async function* examples() {
+      for (const [i, r] of phishing.slice(0, 600).entries()) {
+        if (i === 10) yield { x: { https: "yes" }, y: true, eventId: "bad-10" } as never;
+        yield { x: r.x, y: r.y, eventId: `b${i}` };
+      }
+    }
+    const r = await client.learnStream("bulk", examples());
+    assert.equal(r.learned_now, 600);
+    assert.equal(r.rejected, 1);
+    assert.deepEqual(
+      r.errors.map((e) => [e.line, e.code]),
+      [[11, "BROOK_INVALID_FEATURES"]],
+    );
+    const again = await client.learnStream("bulk", examples());
+    assert.equal(again.learned_now, 0);
+    assert.equal(again.duplicates, 600);
+    const local = asSupervised(build(SPEC));
+    for (const row of phishing.slice(0, 600)) local.learnOne(row.x, row.y);
+    const exp = await client.exportModel("bulk", 600);
+    assert.deepEqual(exp.state, JSON.parse(JSON.stringify(local.toState())));
   });
 
   it("forecasts", async () => {

@@ -47,6 +47,8 @@ check(
   true as Assignable<T.Prediction, OneOf<Static<typeof S.PredictResponse>>>,
   true as Assignable<T.BatchPrediction, Static<typeof S.PredictResponse>>,
   true as Assignable<T.Problem, Static<typeof S.Problem>>,
+  true as Assignable<Static<typeof S.StreamLearnResponse>, T.StreamLearnResult>,
+  true as Assignable<T.StreamLearnResult, Static<typeof S.StreamLearnResponse>>,
 );
 
 const phishing = loadStream("phishing").rows;

@@ -21,6 +21,8 @@ export interface ReplayOptions {
   concurrency: number;
   limit?: number;
   progress: boolean;
+  /** Send every row in one streamed request (JSON lines) instead of one request each. */
+  bulk?: boolean;
 }
 
 export interface ReplaySummary {
@@ -108,7 +110,11 @@ export async function replay(source: string, options: ReplayOptions): Promise<Re
   const metrics = new MetricStatus(client, options.model);
   let summary: Omit<ReplaySummary, "metrics" | "seconds">;
   let status: () => string;
-  if (options.delayLabels === undefined) {
+  if (options.bulk) {
+    const r = await replayBulk(rows, client, options, progress);
+    summary = { rows: r.lines, failed: r.rejected, firstError: r.firstError };
+    status = () => "";
+  } else if (options.delayLabels === undefined) {
     const sent = await replayLabelled(rows, client, options, progress, metrics);
     summary = { rows: sent.done, failed: sent.failed, firstError: sent.firstError };
     status = () => metrics.text;
@@ -140,6 +146,40 @@ export async function replay(source: string, options: ReplayOptions): Promise<Re
   return { ...summary, seconds, metrics: texts };
 }
 
+/**
+ * Every row in one streamed request (`--bulk`): JSON lines, in order, each with an event id
+ * (so a stream that breaks off can be sent again without learning anything twice).
+ */
+async function replayBulk(
+  rows: readonly SourceRow[],
+  client: BrookClient,
+  options: ReplayOptions,
+  progress: Progress,
+): Promise<{ lines: number; rejected: number; firstError?: BrookApiError }> {
+  const runId = globalThis.crypto.randomUUID().slice(0, 8);
+  function* items() {
+    for (const [i, row] of rows.entries()) {
+      if (i % 1000 === 0) progress.update(i, 0, "streaming");
+      yield { x: row.x, y: row.y as Target, eventId: `${runId}-${i}` };
+    }
+  }
+  try {
+    const r = await client.learnStream(options.model, items());
+    for (const e of r.errors.slice(0, 5))
+      process.stderr.write(`failed: line ${e.line}: ${e.code} ${e.error}\n`);
+    const first = r.errors[0];
+    return {
+      lines: r.lines,
+      rejected: r.rejected,
+      firstError: first
+        ? new BrookApiError(`line ${first.line}: ${first.error}`, 400, first.code)
+        : undefined,
+    };
+  } finally {
+    progress.interrupt();
+  }
+}
+
 /** The summary printed on stdout: one line of counts, then the model's metric lines. */
 export function summaryText(summary: ReplaySummary, delayLabels?: number): string {
   const rate = summary.seconds > 0 ? Math.round(summary.rows / summary.seconds).toLocaleString("en-US") : "-";
@@ -155,9 +195,17 @@ export function summaryText(summary: ReplaySummary, delayLabels?: number): strin
  * Which route a replay uses: `--route` when given; else v1 when a model is named or labels
  * come late (only the /v1 API has either), else the original PUT /update_model.
  */
-function chooseRoute(opts: { route?: string; model: string; delayLabels?: number }, command: Command) {
+function chooseRoute(
+  opts: { route?: string; model: string; delayLabels?: number; bulk?: boolean },
+  command: Command,
+) {
   const modelNamed = command.getOptionValueSource("model") !== "default";
-  if (opts.route === undefined) return modelNamed || opts.delayLabels !== undefined ? "v1" : "update_model";
+  if (opts.bulk && opts.delayLabels !== undefined)
+    throw new UsageError("--bulk sends labelled rows; it cannot be combined with --delay-labels");
+  if (opts.bulk && opts.route === "update_model")
+    throw new UsageError("--bulk streams to POST /v1/models/<model>/learn: drop --route update_model");
+  if (opts.route === undefined)
+    return modelNamed || opts.delayLabels !== undefined || opts.bulk ? "v1" : "update_model";
   if (opts.route !== "update_model" && opts.route !== "v1") {
     throw new UsageError(`--route must be update_model or v1, got "${opts.route}"`);
   }
@@ -221,6 +269,7 @@ export function addReplayCommand(program: Command): void {
     )
     .option("--limit <n>", "send only the first n rows", numberOption("limit", { min: 1, integer: true }))
     .option("--no-progress", "no progress display on stderr")
+    .option("--bulk", "send every row in one streamed request (JSON lines; implies --route v1)")
     .action(
       async (source: string, opts: Omit<ReplayOptions, "route"> & { route?: string }, command: Command) => {
         const route = chooseRoute(opts, command);
