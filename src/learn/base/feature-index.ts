@@ -66,7 +66,9 @@ export class FeatureIndex {
     let names = this.seqNames;
     let same: boolean;
     if (x instanceof DenseFeatures) {
-      values.set(x.values_);
+      // A loop, not values.set(): set() from a plain array takes a slow generic path.
+      const src = x.values_;
+      for (let i = 0; i < n; i++) values[i] = src[i]!;
       same = x.names === names;
       if (!same && sameSequence(x.names, names)) same = true;
       else if (!same) names = x.names as string[];
@@ -84,8 +86,23 @@ export class FeatureIndex {
     }
     // Resolve again when the keys changed, or when some were unknown and may be known (or added) now.
     if (!same || this.seqUnknown) this.resolve(names, add, onAdd);
-    return { names: this.seqNames, slots: this.seqSlots, values, count: n, ascending: this.seqAscending };
+    // One view object per index, refilled (valid until the next view, as documented).
+    const view = this.current;
+    view.names = this.seqNames;
+    view.slots = this.seqSlots;
+    view.values = values;
+    view.count = n;
+    view.ascending = this.seqAscending;
+    return view;
   }
+
+  private readonly current: {
+    names: readonly string[];
+    slots: Int32Array;
+    values: Float64Array;
+    count: number;
+    ascending: Int32Array | null;
+  } = { names: [], slots: new Int32Array(0), values: new Float64Array(0), count: 0, ascending: null };
 
   private resolve(names: string[], add: boolean, onAdd?: (slot: number) => void): void {
     const slots = new Int32Array(names.length);

@@ -17,8 +17,31 @@ import { PredictionCounts } from "./prediction-counts.js";
 import { errorToWire, type Reply, type ToPrimary, type ToWorker } from "./protocol.js";
 import { type Call, dispatch } from "./rpc.js";
 
-/** Events of one model in one tick from which replicas get the writer's state instead. */
-const REPLICATE_AS_STATE = 512;
+/**
+ * How replicas follow a model: its events of a tick, or its state when that is smaller than
+ * the events (bulk learning, a busy small model). Either way a replica ends in exactly the
+ * writer's state; loading a small state costs a worker less than learning the events again.
+ * The state's size is measured now and then (it changes slowly), not on every tick.
+ */
+class ReplicationChoice {
+  private stateBytes = Number.POSITIVE_INFINITY;
+  private sinceMeasured = 0;
+
+  constructor(private readonly writer: ModelWriter) {}
+
+  /** The message for this tick's events of the model. */
+  message(model: string, events: readonly string[]): ToWorker {
+    let bytes = 0;
+    for (const e of events) bytes += e.length;
+    // Only a batch at least this large can be worth a state (and worth measuring one).
+    if (events.length >= 8 && (bytes > this.stateBytes || this.sinceMeasured++ % 64 === 0)) {
+      const snapshot = this.writer.model.snapshot();
+      if (this.sinceMeasured % 64 === 1) this.stateBytes = JSON.stringify(snapshot).length;
+      if (bytes > this.stateBytes) return { t: "reset", model, snapshot };
+    }
+    return { t: "events", model, events: `[${events.join(",")}]` };
+  }
+}
 
 /** What the primary knows of one worker's replica of one model. */
 interface ReplicaView {
@@ -40,6 +63,7 @@ interface WorkerState {
 interface Outgoing {
   writer: ModelWriter;
   events: string[];
+  replication: ReplicationChoice;
 }
 
 /**
@@ -129,6 +153,7 @@ export class Primary {
   /** Streams a writer's applied events to the workers. */
   private follow(writer: ModelWriter): void {
     const name = writer.record.name;
+    const replication = new ReplicationChoice(writer);
     writer.onApplied = (stored: Stored) => {
       if (stored.event.type === "rollback" || stored.event.type === "import") {
         // The model jumped: replicas load its new state instead of replaying.
@@ -138,7 +163,7 @@ export class Primary {
       }
       let out = this.outbox.get(name);
       if (!out) {
-        out = { writer, events: [] };
+        out = { writer, events: [], replication };
         this.outbox.set(name, out);
       }
       out.events.push(encodeEvent(stored.seq, stored.event));
@@ -154,14 +179,9 @@ export class Primary {
     this.flushScheduled = false;
     if (this.outbox.size === 0) return;
     const now = Date.now();
-    for (const [model, { writer, events }] of this.outbox) {
+    for (const [model, { writer, events, replication }] of this.outbox) {
       const last = writer.model.seq;
-      // Bulk learning: past a few hundred events, the writer's state is smaller to send and
-      // cheaper to load than the events to learn again, and the replicas end in exactly it.
-      const message: ToWorker =
-        events.length >= REPLICATE_AS_STATE
-          ? { t: "reset", model, snapshot: writer.model.snapshot() }
-          : { t: "events", model, events: `[${events.join(",")}]` };
+      const message = replication.message(model, events);
       for (const s of this.workers.values()) {
         if (!s.ready) continue;
         s.replicas.get(model)?.sent.push({ seq: last, at: now });
