@@ -14,7 +14,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
+# Compiles to dist/ and copies the dashboard's static files there.
 RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime
@@ -32,10 +34,9 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 8080
 VOLUME /data
-# Slim images have no curl: node's own fetch asks the liveness route (/healthz on servers
-# that predate /v2/health/live).
+# Slim images have no curl: node's own fetch asks the liveness route.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["node", "-e", "const u='http://127.0.0.1:'+(process.env.BROOK_PORT||8080);fetch(u+'/v2/health/live').then(r=>r.status===404?fetch(u+'/healthz'):r).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.BROOK_PORT||8080)+'/v2/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Exec form: node is the process that gets SIGTERM, drains and checkpoints every model.
 ENTRYPOINT ["node", "bin/brook.js"]
 CMD ["serve"]
