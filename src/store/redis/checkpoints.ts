@@ -58,7 +58,7 @@ export class RedisCheckpointStore implements CheckpointStore {
   }
 
   /** Reads the infos again (another node may have saved or pruned some). */
-  async refresh(): Promise<StoredCheckpoint[]> {
+  async refresh(): Promise<CheckpointInfo[]> {
     const all = await this.redis.hgetall(this.keys.checkpoints);
     this.infos = Object.values(all)
       .map((v) => JSON.parse(v) as StoredCheckpoint)
@@ -105,6 +105,39 @@ export class RedisCheckpointStore implements CheckpointStore {
     this.infos = [...this.infos.filter((c) => c.seq !== info.seq), stored].sort((a, b) => a.seq - b.seq);
     this.bodies.set(info.seq, sealed.text);
     return sealed.info;
+  }
+
+  /**
+   * Puts back an envelope as it is (a restore from a backup: its checksum and fence kept),
+   * unfenced: for a model nobody holds the lease of yet.
+   */
+  async putSealed(sealed: string): Promise<StoredCheckpoint> {
+    const meta = envelopeMeta(sealed);
+    if (!meta) throw new CheckpointCorruptError(this.keys.checkpoints, "the envelope has no valid header");
+    openCheckpoint(sealed, meta.seq, this.keys.checkpoint(meta.seq));
+    const stored: StoredCheckpoint = {
+      seq: meta.seq,
+      version: meta.version,
+      createdAt: meta.createdAt,
+      bytes: Buffer.byteLength(sealed),
+      fence: meta.fence,
+    };
+    const reply = await CHECKPOINT_SAVE.run(
+      this.redis,
+      [
+        this.keys.lease,
+        this.keys.checkpoints,
+        this.keys.latest,
+        this.keys.checkpoint(meta.seq),
+        this.keys.meta,
+      ],
+      ["", meta.fence, meta.seq, JSON.stringify(stored), sealed, this.gen],
+    );
+    if (reply !== "ok")
+      throw new FencedError(`restoring the checkpoint at seq ${meta.seq} was refused (${reply})`);
+    this.infos = [...this.infos.filter((c) => c.seq !== meta.seq), stored].sort((a, b) => a.seq - b.seq);
+    this.bodies.set(meta.seq, sealed);
+    return stored;
   }
 
   list(): CheckpointInfo[] {

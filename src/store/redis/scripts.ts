@@ -231,13 +231,13 @@ return gen
  *
  * KEYS[1] lease, KEYS[2] fence counter
  * ARGV[1] token (random, this acquisition's), ARGV[2] ttl ms
- * Returns {fence, value} when taken, {0, holder's value} when held by someone.
+ * Returns {fence, value} when taken, {0, holder's value, ms before it expires} when held.
  */
 export const LEASE_ACQUIRE = new Script(
   "lease-acquire",
   `
 local held = redis.call('GET', KEYS[1])
-if held then return {0, held} end
+if held then return {0, held, redis.call('PTTL', KEYS[1])} end
 local fence = redis.call('INCR', KEYS[2])
 local value = ARGV[1] .. '|' .. fence
 redis.call('SET', KEYS[1], value, 'NX', 'PX', ARGV[2])
@@ -370,5 +370,22 @@ if upTo + 1 <= first then return first end
 redis.call('XTRIM', KEYS[3], 'MINID', string.format('%d', upTo + 1) .. '-0')
 redis.call('HSET', KEYS[2], 'first', upTo + 1)
 return upTo + 1
+`,
+);
+
+/**
+ * Publishes what the lease holder knows of a model (version, metrics, newest checkpoint),
+ * fenced like a save.
+ *
+ * KEYS[1] lease, KEYS[2] stats (hash)
+ * ARGV[1] the lease value held, ARGV[2..] field, value, field, value...
+ * Returns 1 when written, 0 when fenced.
+ */
+export const STATS = new Script(
+  "stats",
+  `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[2], unpack(ARGV, 2))
+return 1
 `,
 );
