@@ -315,6 +315,8 @@ export class RedisOps implements ModelOps {
       // Redis unreachable: this node's own view (the problems say why).
     }
     const health = this.node.health();
+    // Expired predictions leave this node's copy when looked at (as a checkpoint drops them).
+    f.state.pending.sweep(Date.now());
     const details: ModelDetails = {
       ...summaryOf(h),
       kind: h.estimator.kind,
