@@ -23,18 +23,12 @@ export async function startNode(
   prefix: string,
   role: "all" | "serve" | "learn" = "all",
   flags: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<TestNode> {
-  const server = await spawnServer([
-    "--store",
-    redisUrl,
-    "--redis-prefix",
-    prefix,
-    "--role",
-    role,
-    "--workers",
-    "1",
-    ...flags,
-  ]);
+  const server = await spawnServer(
+    ["--store", redisUrl, "--redis-prefix", prefix, "--role", role, "--workers", "1", ...flags],
+    env,
+  );
   const res = await fetch(`${server.url}/healthz`);
   await res.arrayBuffer();
   return { ...server, id: res.headers.get("x-brook-node") ?? "", role };
