@@ -303,13 +303,24 @@ export class RedisNode {
         { first },
       );
     }
-    const batch = Math.max(1000, (this.options.followBatch ?? 1000) * 10);
+    // Batches read ahead: Redis answers the next one (on its own core) while this one is applied.
+    const batch = 1000;
+    let next = readEntries(this.redis, keys.stream, follower.seq + 1, batch);
     for (;;) {
-      const raw = await readEntries(this.redis, keys.stream, follower.seq + 1, batch);
+      const raw = await next;
       if (raw.length === 0) break;
-      const entries = raw.map((e) => logEntry(e.record, undefined));
-      await this.applyTo(follower, checkpoints, entries);
-      if (raw.length < batch) break;
+      const last = raw[raw.length - 1]!.seq;
+      next = readEntries(this.redis, keys.stream, last + 1, batch);
+      // Origins kept: requests handed over from a copy being replaced wait for theirs.
+      await this.applyTo(
+        follower,
+        checkpoints,
+        raw.map((e) => logEntry(e.record, e.origin)),
+      );
+      if (raw.length < batch) {
+        await next.catch(() => undefined);
+        break;
+      }
     }
     return follower;
   }
