@@ -9,8 +9,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse } from "yaml";
-import { loadConfig, settings } from "../../src/config/config.js";
 import { instructions, lintDockerfile } from "../../scripts/lint-dockerfile.js";
+import { loadConfig, settings } from "../../src/config/config.js";
 import { freePort, ROOT } from "../helpers/process.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 

@@ -97,7 +97,11 @@ export class ModelDuties {
           "lease or checkpoint duty failed",
         );
     }
-    this.schedule(Math.max(20, Math.min(ttl / 6, 1000, this.nextAttempt - performance.now())));
+    const every = Math.min(ttl / 6, 1000);
+    // A candidate wakes up right when the holder's lease would expire.
+    this.schedule(
+      this.lease.current() ? every : Math.max(20, Math.min(every, this.nextAttempt - performance.now())),
+    );
   }
 
   /** Just took the lease: where the newest checkpoint is, so the policy counts from it. */

@@ -151,7 +151,10 @@ export class RedisNode {
       node.controlAfter = await lastControlId(storage.redis, storage.keys.control);
       const entries = await storage.registryEntries();
       for (const entry of entries) await node.load(entry);
-      if (entries.length === 0 && (await storage.isEmpty())) await node.createDefault();
+      // The default model of a Redis never used, made by a node that may restore (never a serve
+      // node: a learn node starting next to it may have a backup to put there first).
+      if (options.role !== "serve" && entries.length === 0 && (await storage.isEmpty()))
+        await node.createDefault();
     } catch (err) {
       await node.close({ checkpoint: false });
       throw err;

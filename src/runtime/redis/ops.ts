@@ -221,14 +221,21 @@ export class RedisOps implements ModelOps {
 
   async checkpoint(name: string): Promise<CheckpointInfo> {
     const s = this.node.served(name);
+    return this.checkpointAt(s, s.follower.seq, CHECKPOINT_WAIT_MS);
+  }
+
+  /**
+   * A checkpoint at `target` or later: taken here when this node holds the model's lease, else
+   * asked of the holder, wherever it runs, and waited for (until the pointer reaches `target`).
+   */
+  private async checkpointAt(s: Served, target: number, waitMs: number): Promise<CheckpointInfo> {
+    const name = s.follower.record.name;
     if (s.duties?.holding) return s.duties.checkpoint();
-    // The lease holder may be another node: ask it, and wait for the pointer to reach this seq.
-    const target = s.follower.seq;
     this.node.assertWritable(name);
     await this.node.requestCheckpoint(name, target).catch((err) => {
       throw this.node.unavailable(name, err);
     });
-    const deadline = Date.now() + CHECKPOINT_WAIT_MS;
+    const deadline = Date.now() + waitMs;
     for (;;) {
       if (s.duties?.holding) return s.duties.checkpoint();
       const latest = await s.checkpoints.latest().catch(() => undefined);
@@ -240,7 +247,7 @@ export class RedisOps implements ModelOps {
       if (Date.now() > deadline)
         throw brookError(
           "UNAVAILABLE",
-          `no checkpoint of model "${name}" was taken within ${CHECKPOINT_WAIT_MS / 1000} s: is a node of role learn or all running?`,
+          `no checkpoint of model "${name}" was taken within ${waitMs / 1000} s: is a node of role learn or all running?`,
         );
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -268,8 +275,11 @@ export class RedisOps implements ModelOps {
     // Fail before logging anything if the state at that checkpoint cannot be had.
     await s.checkpoints.fetch(target.seq);
     const after = await this.appendOne(s, { type: "rollback", checkpoint: target.seq, at: Date.now() });
-    // A checkpoint of the rolled-back state, so that recovery never needs the target again.
-    await this.node.requestCheckpoint(name, after.seq).catch(() => undefined);
+    // A checkpoint of the rolled-back state before the answer (as the embedded writer does), so
+    // that recovery never needs the target again; a failure here only makes a recovery longer.
+    await this.checkpointAt(s, after.seq, 5000).catch((err: Error) =>
+      this.node.options.logger.warn({ model: name, err: err.message }, "checkpoint after rollback failed"),
+    );
     return { version: after.version, checkpoint: target, learned: after.total };
   }
 
