@@ -14,7 +14,7 @@ import { parseRedisUrl } from "../../src/store/redis/connection.js";
 import type { ModelKeys } from "../../src/store/redis/keys.js";
 import { Lease } from "../../src/store/redis/lease.js";
 import { recordSuffix } from "../../src/store/redis/log.js";
-import { CHECKPOINT_SAVE } from "../../src/store/redis/scripts.js";
+import { CHECKPOINT_SAVE, TRIM } from "../../src/store/redis/scripts.js";
 import { RedisStorage } from "../../src/store/redis/storage.js";
 import { dropPrefix, SHARED_REDIS, testPrefix } from "../helpers/redis.js";
 
@@ -173,6 +173,64 @@ describe("admission in Redis, raced", () => {
       ...caps,
     });
     assert.deepEqual(r, { ok: false, why: "gone", index: 0 });
+  });
+});
+
+describe("trimming the log", () => {
+  const prefix = testPrefix("trim");
+  let storage: RedisStorage;
+  before(async () => {
+    storage = await RedisStorage.open(parseRedisUrl(SHARED_REDIS), prefix, "test");
+  });
+  after(async () => {
+    await storage.close();
+    await dropPrefix(SHARED_REDIS, prefix);
+  });
+
+  it("only below the oldest kept checkpoint and the oldest waiting prediction, never the newest event", async () => {
+    const created = await storage.createModel(RECORD);
+    assert.ok(created.created);
+    const { gen } = created;
+    const k = storage.keys.model("m", gen);
+    const now = Date.now();
+    const append = (items: Parameters<typeof appendChecked>[2]["items"]) =>
+      appendChecked(storage.redis, k, { gen, now, items, ...caps });
+    for (let i = 1; i <= 5; i++)
+      assert.ok((await append([{ kind: "l", suffix: recordSuffix(learn(i)) }])).ok);
+    const remember: LogEvent = {
+      type: "remember",
+      id: "w",
+      x: new Map([["a", 1]]),
+      served: null,
+      version: 5,
+      expiresAt: now + 60_000,
+      at: now,
+    };
+    const r = await append([{ kind: "r", id: "w", expiresAt: now + 60_000, suffix: recordSuffix(remember) }]);
+    assert.ok(r.ok && r.seqs[0] === 6);
+    for (let i = 7; i <= 30; i++)
+      assert.ok((await append([{ kind: "l", suffix: recordSuffix(learn(i)) }])).ok);
+    const checkpoints = new RedisCheckpointStore(storage.redis, k, gen);
+    const trim = async (upTo: number) =>
+      Number(
+        await TRIM.run(
+          storage.redis,
+          [k.lease, k.meta, k.stream, k.checkpoints, k.pendingIndex],
+          ["", gen, upTo, "1", k.pendingPrefix],
+        ),
+      );
+    assert.equal(await trim(30), 1, "no checkpoint: nothing trimmed");
+    await checkpoints.save({ seq: 20, version: 19, createdAt: "" }, { a: 1 });
+    assert.equal(await trim(30), 6, "the waiting prediction's remember (seq 6) is kept");
+    const [p] = await readPending(storage.redis, k, ["w"]);
+    const label = await append([{ kind: "b", id: "w", token: p!.token, suffix: recordSuffix(learn(31)) }]);
+    assert.ok(label.ok);
+    assert.equal(await trim(30), 21, "then up to the oldest kept checkpoint (seq 20)");
+    await checkpoints.save({ seq: 31, version: 30, createdAt: "" }, { a: 2 });
+    await checkpoints.prune(1);
+    assert.equal(await trim(1000), 31, "never the newest event");
+    const first = (await storage.redis.xrange(k.stream, "-", "+", "COUNT", 1))[0]![0];
+    assert.equal(first, "31-0");
   });
 });
 

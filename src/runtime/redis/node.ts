@@ -233,6 +233,8 @@ export class RedisNode {
       this.role === "serve" ? undefined : () => duties?.fencing(),
     );
     const follower = await this.catchUp(record, gen, keys, checkpoints);
+    // Envelopes read to catch up are not kept (the lease holder keeps the ones it writes).
+    checkpoints.forget(0);
     const served: Served = {
       follower,
       keys,
