@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- inprocess|http|zoo ...]`: prints figures and ratios against baselines
+ * `npm run bench [-- inprocess|http|zoo|redis ...]`: prints figures and ratios against baselines
  * measured in the same run. Nothing here asserts timings. BENCH_SECONDS sets the length of each
  * measurement (default 3 s in-process, 5 s per HTTP run, 1 s per zoo estimator). Run with
  * `node --expose-gc` (as the npm script does) for the zoo's heap figures.
@@ -7,6 +7,7 @@
 import { runHttp } from "./http.js";
 import { runIngest } from "./ingest.js";
 import { runInProcess } from "./inprocess.js";
+import { runRedis } from "./redis.js";
 import { runRestart } from "./restart.js";
 import { runZoo } from "./zoo.js";
 
@@ -22,3 +23,6 @@ if (HTTP_SECTIONS.some(wantHttp)) console.log(`${await runHttp(seconds || 5, wan
 if (want("ingest")) console.log(`${await runIngest()}\n`);
 if (want("restart")) console.log(`${await runRestart()}\n`);
 if (want("zoo")) console.log(`${runZoo(seconds || 1)}\n`);
+const REDIS_SECTIONS = ["redis-freshness", "redis-throughput", "redis-catchup"];
+const wantRedis = (section: string) => want("redis") || which.includes(section);
+if (REDIS_SECTIONS.some(wantRedis)) console.log(`${await runRedis(seconds || 5, wantRedis)}\n`);

@@ -23,6 +23,27 @@ describe("configuration", () => {
     assert.equal(fromFlags.model, "LogisticRegression");
   });
 
+  it("the Redis store: --store redis://..., BROOK_REDIS_URL when --store is not given, roles, backups", () => {
+    assert.equal(loadConfig({ store: "redis://h:6379/2" }, {}).store, "redis://h:6379/2");
+    assert.equal(loadConfig({ store: "rediss://:pw@h:6380/0" }, {}).store, "rediss://:pw@h:6380/0");
+    assert.equal(loadConfig({}, { BROOK_REDIS_URL: "redis://r:6379/0" }).store, "redis://r:6379/0");
+    assert.equal(
+      loadConfig({ store: "file" }, { BROOK_REDIS_URL: "redis://r:6379/0" }).store,
+      "file",
+      "an explicit store wins",
+    );
+    assert.equal(loadConfig({ role: "SERVE" }, {}).role, "serve");
+    assert.throws(() => loadConfig({ role: "writer" }, {}), /--role must be one of all, serve, learn/);
+    assert.throws(() => loadConfig({ store: "postgres://x" }, {}), /--store must be one of file, memory/);
+    assert.throws(
+      () => loadConfig({}, { BROOK_REDIS_URL: "http://x" }),
+      /BROOK_REDIS_URL must be a redis:\/\//,
+    );
+    assert.throws(() => loadConfig({ backup: "s3://A_B" }, {}), /--backup must be s3:\/\/bucket\/prefix/);
+    assert.equal(loadConfig({ backup: "s3://my-bucket/brook/prod" }, {}).backup, "s3://my-bucket/brook/prod");
+    assert.equal(defaults.redisPrefix, "brook:");
+  });
+
   it("is frozen", () => {
     const c = loadConfig({}, {});
     assert.ok(Object.isFrozen(c));

@@ -10,6 +10,7 @@ import { addEvaluateCommand } from "./commands/evaluate.js";
 import { addModelsCommand } from "./commands/models.js";
 import { addRepairCommand } from "./commands/repair.js";
 import { addReplayCommand } from "./commands/replay.js";
+import { addRestoreCommand } from "./commands/restore.js";
 import { addServeCommand } from "./commands/serve.js";
 
 /** The package's version: the same file from src/cli/ and from dist/cli/. */
@@ -37,6 +38,7 @@ export async function main(argv: string[]): Promise<void> {
   addModelsCommand(program);
   addDoctorCommand(program);
   addRepairCommand(program);
+  addRestoreCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

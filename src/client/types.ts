@@ -77,6 +77,8 @@ export type Prediction = OnePrediction & {
   model: string;
   /** The version of the model that answered. */
   version: number;
+  /** A Redis node that cannot reach Redis answered from its own copy, which may be behind. */
+  stale?: true;
 };
 
 /** `POST /v1/models/{name}/predict` with `instances`. */
@@ -84,6 +86,8 @@ export interface BatchPrediction {
   model: string;
   version: number;
   predictions: OnePrediction[];
+  /** A Redis node that cannot reach Redis answered from its own copy, which may be behind. */
+  stale?: true;
 }
 
 /** A batch instance: features, or features with the id to remember them under. */
@@ -182,6 +186,13 @@ export interface ModelDetails extends ModelSummary {
   predicted?: number;
   /** Seeds drawn at creation for the params the spec left to chance. */
   seeds?: Record<string, number>;
+  /** `--store redis://`: the node that answered, the log's head seq, the checkpointer lease's holder. */
+  cluster?: {
+    node: string;
+    role: "all" | "serve" | "learn";
+    head_seq?: number;
+    lease: { node: string; fence: number; expires_in_ms: number } | null;
+  };
   created_at: string;
   updated_at: string;
   /** More fields may come (replica lag in a cluster, ...). */
@@ -256,6 +267,8 @@ export interface ForecastResult {
   model: string;
   version: number;
   forecast: number[];
+  /** A Redis node that cannot reach Redis answered from its own copy, which may be behind. */
+  stale?: true;
 }
 
 // ------------------------------------------------------------------------------ wire bodies

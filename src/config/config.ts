@@ -4,6 +4,15 @@ import { brookError } from "../errors.js";
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 const FSYNC = ["always", "interval", "never"] as const;
 const STORES = ["file", "memory"] as const;
+const ROLES = ["all", "serve", "learn"] as const;
+
+/** `file`, `memory`, or the URL of a Redis shared by every node (`redis://host:port/db`, `rediss://` for TLS). */
+export type StoreSetting = (typeof STORES)[number] | `redis://${string}` | `rediss://${string}`;
+
+/** Whether the store setting names a Redis. */
+export function isRedisStore(store: StoreSetting): store is `redis://${string}` | `rediss://${string}` {
+  return store.startsWith("redis://") || store.startsWith("rediss://");
+}
 const DISPATCH = ["lean", "fastify"] as const;
 const LOG_FORMATS = ["auto", "pretty", "json"] as const;
 const ON_OFF = ["on", "off"] as const;
@@ -20,8 +29,24 @@ export interface Config {
   readonly metrics: readonly string[];
   /** Where models, logs and checkpoints live (`store: file`). */
   readonly dataDir: string;
-  /** `file` (durable, the default) or `memory` (nothing survives a restart). */
-  readonly store: (typeof STORES)[number];
+  /** `file` (durable, the default), `memory` (nothing survives a restart), or a Redis URL (many nodes). */
+  readonly store: StoreSetting;
+  /** A Redis URL that selects the Redis store when `store` is not set (`BROOK_REDIS_URL`). */
+  readonly redisUrl: string;
+  /** Put before every Redis key (several deployments can share one Redis). */
+  readonly redisPrefix: string;
+  /** With Redis: `all` (serve and hold leases), `serve` (never a checkpointer), `learn` (leases, no predictions). */
+  readonly role: (typeof ROLES)[number];
+  /** With Redis: how long a checkpointer's lease lasts unless renewed (ms). */
+  readonly leaseTtlMs: number;
+  /** Where lease holders back checkpoints up: a folder, or `s3://bucket/prefix` (empty: nowhere). */
+  readonly backup: string;
+  /** Seconds between backups of a model's newest checkpoint. */
+  readonly backupInterval: number;
+  /** Backups kept per model. */
+  readonly backupKeep: number;
+  /** An S3-compatible endpoint for `s3://` backups (path-style), e.g. http://127.0.0.1:9000 (empty: AWS). */
+  readonly s3Endpoint: string;
   /** When logged events reach the disk before a learn is answered. */
   readonly fsync: (typeof FSYNC)[number];
   readonly fsyncIntervalMs: number;
@@ -116,6 +141,37 @@ function text(v: Raw, source: string): string {
   return s;
 }
 
+/** Text that may be empty (an optional setting). */
+function optionalText(v: Raw): string {
+  return String(v).trim();
+}
+
+/** `file`, `memory`, or a redis:// / rediss:// URL (checked by the Redis adapter when it connects). */
+function storeSetting(v: Raw, source: string): StoreSetting {
+  const s = String(v).trim();
+  if (/^rediss?:\/\//i.test(s)) return s as StoreSetting;
+  return oneOf(STORES)(s, source).toLowerCase() as StoreSetting;
+}
+
+/** A Redis URL, or empty. */
+function redisUrl(v: Raw, source: string): string {
+  const s = String(v).trim();
+  if (s !== "" && !/^rediss?:\/\//i.test(s))
+    throw brookError("INVALID_CONFIG", `${source} must be a redis:// or rediss:// URL, got "${s}"`);
+  return s;
+}
+
+/** A backup target: a folder, or s3://bucket[/prefix]. */
+function backupTarget(v: Raw, source: string): string {
+  const s = String(v).trim();
+  if (s.startsWith("s3://") && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(s))
+    throw brookError(
+      "INVALID_CONFIG",
+      `${source} must be s3://bucket/prefix with a valid bucket name, got "${s}"`,
+    );
+  return s;
+}
+
 function oneOf<T extends string>(choices: readonly T[]) {
   return (v: Raw, source: string): T => {
     const s = String(v).trim().toLowerCase();
@@ -178,8 +234,67 @@ export const settings: { readonly [K in keyof Config]: Setting } = {
     env: "BROOK_STORE",
     value: "kind",
     default: "file",
-    help: "file (durable) or memory (nothing survives a restart)",
-    parse: oneOf(STORES),
+    help: "file (durable), memory (nothing survives a restart), or redis://host:port/db (many nodes share one Redis; rediss:// for TLS)",
+    parse: storeSetting,
+  },
+  redisUrl: {
+    env: "BROOK_REDIS_URL",
+    value: "url",
+    default: "",
+    shownDefault: "none",
+    help: "a Redis URL: selects the Redis store when --store is not given",
+    parse: redisUrl,
+  },
+  redisPrefix: {
+    env: "BROOK_REDIS_PREFIX",
+    value: "prefix",
+    default: "brook:",
+    help: "put before every Redis key (deployments sharing one Redis use different prefixes)",
+    parse: text,
+  },
+  role: {
+    env: "BROOK_ROLE",
+    value: "role",
+    default: "all",
+    help: "with Redis: all (serve and checkpoint), serve (predictions and learns, never a checkpointer) or learn (checkpoints, learns and admin, no predictions)",
+    parse: oneOf(ROLES),
+  },
+  leaseTtlMs: {
+    env: "BROOK_LEASE_TTL_MS",
+    value: "ms",
+    default: 10_000,
+    help: "with Redis: how long a model's checkpointer lease lasts unless renewed (another node takes over after it)",
+    parse: integer(200, 600_000),
+  },
+  backup: {
+    env: "BROOK_BACKUP",
+    value: "target",
+    default: "",
+    shownDefault: "none",
+    help: "with Redis: where checkpoints are backed up, a folder or s3://bucket/prefix",
+    parse: backupTarget,
+  },
+  backupInterval: {
+    env: "BROOK_BACKUP_INTERVAL",
+    value: "seconds",
+    default: 300,
+    help: "seconds between backups of each model's newest checkpoint",
+    parse: integer(1, 86_400 * 30),
+  },
+  backupKeep: {
+    env: "BROOK_BACKUP_KEEP",
+    value: "n",
+    default: 10,
+    help: "backups kept per model",
+    parse: integer(1, 10_000),
+  },
+  s3Endpoint: {
+    env: "BROOK_S3_ENDPOINT",
+    value: "url",
+    default: "",
+    shownDefault: "AWS",
+    help: "an S3-compatible endpoint for s3:// backups (path-style), e.g. http://minio:9000",
+    parse: optionalText,
   },
   fsync: {
     env: "BROOK_FSYNC",
@@ -414,6 +529,7 @@ export function loadConfig(
   file?: FileSettings,
 ): Config {
   const out: Record<string, unknown> = {};
+  const given = new Set<keyof Config>();
   for (const [key, s] of Object.entries(settings) as [keyof Config, Setting][]) {
     const flag = flags[key];
     const fromEnv = env[s.env];
@@ -422,7 +538,11 @@ export function loadConfig(
     else if (fromEnv !== undefined && fromEnv !== "") out[key] = s.parse(fromEnv, s.env);
     else if (fromFile !== undefined) out[key] = s.parse(fromFile.value, `${file!.path}: ${fromFile.key}`);
     else out[key] = s.default;
+    if (flag !== undefined || (fromEnv !== undefined && fromEnv !== "") || fromFile !== undefined)
+      given.add(key);
   }
+  // BROOK_REDIS_URL selects Redis unless the store is set explicitly.
+  if (out.redisUrl !== "" && !given.has("store")) out.store = out.redisUrl;
   out.metrics = Object.freeze([...(out.metrics as string[])]);
   return Object.freeze(out) as unknown as Config;
 }

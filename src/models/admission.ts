@@ -198,7 +198,7 @@ export class Admission {
 }
 
 /** What a remembered prediction keeps to score its label: probabilities, a number, or nothing. */
-function servedPrediction(outcome: PredictOutcome): Prediction | null {
+export function servedPrediction(outcome: PredictOutcome): Prediction | null {
   if (outcome.probabilities) return outcome.probabilities.size > 0 ? outcome.probabilities : null;
   return outcome.prediction === undefined ? null : (outcome.prediction as Prediction);
 }

@@ -2,6 +2,7 @@
  * Brook's HTTP server in a process: alone with its models (`--workers 1`), or as a cluster
  * worker serving replicas of the primary's models.
  */
+import cluster from "node:cluster";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
@@ -13,6 +14,10 @@ import { LocalBackend } from "../runtime/local-backend.js";
 import { makeLogger } from "../runtime/logger.js";
 import { registerWriterMetrics } from "../runtime/observability/writer-metrics.js";
 import { openEngine, storageFor } from "../runtime/open.js";
+import { RedisBackend } from "../runtime/redis/backend.js";
+import { registerNodeMetrics } from "../runtime/redis/metrics.js";
+import type { RedisNode } from "../runtime/redis/node.js";
+import { startNode } from "../runtime/redis/open.js";
 import { startFailure } from "../runtime/start-failure.js";
 import type { Storage } from "../store/ports.js";
 import { buildApp } from "./app.js";
@@ -137,4 +142,53 @@ export async function startWorker(config: Config, log: Logger): Promise<void> {
   process.on("uncaughtException", (err) => logger.error({ err }, "uncaught error"));
   process.on("unhandledRejection", (err) => logger.error({ err }, "unhandled rejection"));
   listening(url);
+}
+
+/** A Redis node serving HTTP (`--store redis://...`). */
+export interface RedisBrook {
+  app: FastifyInstance;
+  backend: RedisBackend;
+  node: RedisNode;
+  url: string;
+  /** Readiness false, drain, then the node checkpoints what it holds the lease of and lets its leases go. */
+  close(): Promise<void>;
+}
+
+/**
+ * A Redis node in this process: connects, loads and follows every model, builds the app, and
+ * listens. In a `--workers N` worker, each worker is a node of its own and scrapes are
+ * answered for all of them through the primary.
+ */
+export async function startRedisBrook(
+  config: Config,
+  logger: Logger = makeLogger(config),
+): Promise<RedisBrook> {
+  const worker = cluster.isWorker ? cluster.worker?.id : undefined;
+  const log = worker === undefined ? logger : logger.child({ worker });
+  const node = await startNode(config, log);
+  const backend = new RedisBackend(node, config.eventBuffer);
+  const telemetry = makeTelemetry(config, (name) => serves(backend, name), {
+    extend: (registry) => registerNodeMetrics(registry, node),
+    ...(worker !== undefined && { scrape: (registry) => clusterScraper(registry) }),
+  });
+  const readiness = new Readiness();
+  const headers: Record<string, string> = { "x-brook-node": node.id };
+  if (worker !== undefined) headers["x-brook-worker"] = String(worker);
+  const app = buildApp({
+    config,
+    backend,
+    logger: log,
+    headers,
+    ...(worker !== undefined && { requestIdPrefix: `w${worker}-` }),
+    telemetry,
+    readiness,
+  });
+  let url: string;
+  try {
+    url = await listen(app, config);
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  return { app, backend, node, url, close: () => stopServing(app, readiness, config) };
 }

@@ -104,7 +104,7 @@ export interface StorageLogger {
 
 /** Where models live: one log and one checkpoint store per model, and the registry of models. */
 export interface Storage {
-  readonly kind: "file" | "memory";
+  readonly kind: "file" | "memory" | "redis";
   /** Where the data is, for messages. */
   readonly location: string;
   /** Set by whoever opens the storage (the engine gives its own when none was). */

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse } from "yaml";
 import { instructions, lintDockerfile } from "../../scripts/lint-dockerfile.js";
+import { loadConfig, settings } from "../../src/config/config.js";
 import { freePort, ROOT } from "../helpers/process.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
@@ -134,5 +135,45 @@ describe("compose.yaml", () => {
     assert.equal(target, "/data");
     assert.ok(volume! in compose.volumes, `${volume} is declared under volumes:`);
     assert.equal(brook.init, true);
+    assert.equal(brook.profiles, undefined, "docker compose up starts the single node");
+  });
+
+  it("the cluster profile: Redis with AOF, one learn node, two serve nodes, a load balancer over the serve nodes", () => {
+    const s = compose.services;
+    const cluster = Object.keys(s).filter((n) => s[n].profiles?.includes("cluster"));
+    assert.deepEqual(cluster.sort(), ["brook-learn", "brook-serve-1", "brook-serve-2", "lb", "redis"]);
+    const redis = s.redis;
+    assert.match(redis.image, /^redis:7(\.\d+)?-/);
+    assert.match(redis.command.join(" "), /--appendonly yes --appendfsync always/);
+    assert.ok(redis.volumes[0].split(":")[0] in compose.volumes);
+    const nodes = ["brook-learn", "brook-serve-1", "brook-serve-2"].map((n) => s[n]);
+    for (const n of nodes) {
+      assert.equal(n.image, "brook:local");
+      assert.equal(n.environment.BROOK_REDIS_URL, "redis://redis:6379/0");
+      assert.ok(n.depends_on.includes("redis"));
+      assert.equal(n.init, true);
+    }
+    assert.deepEqual(
+      nodes.map((n) => n.environment.BROOK_ROLE),
+      ["learn", "serve", "serve"],
+    );
+    // Every setting the nodes are given is one Brook knows.
+    const known = new Set(Object.values(settings).map((x) => x.env));
+    for (const n of nodes) for (const k of Object.keys(n.environment)) assert.ok(known.has(k), k);
+    assert.ok(loadConfig({}, s["brook-learn"].environment).store.startsWith("redis://"));
+    const lb = s.lb;
+    assert.match(lb.image, /^nginx:\d/);
+    assert.deepEqual(lb.depends_on, ["brook-serve-1", "brook-serve-2"]);
+    const [conf, mounted] = (lb.volumes[0] as string).split(":");
+    assert.equal(mounted, "/etc/nginx/nginx.conf");
+    const nginx = readFileSync(join(ROOT, conf!), "utf8");
+    const upstream = /upstream\s+(\w+)\s*\{([^}]*)\}/.exec(nginx)!;
+    assert.deepEqual(
+      [...upstream[2]!.matchAll(/server\s+([\w.-]+):(\d+);/g)].map((m) => `${m[1]}:${m[2]}`),
+      ["brook-serve-1:8080", "brook-serve-2:8080"],
+    );
+    assert.match(nginx, new RegExp(`proxy_pass http://${upstream[1]};`));
+    assert.match(nginx, /proxy_buffering off;/, "event streams are not buffered");
+    assert.equal(nginx.split("{").length, nginx.split("}").length, "balanced braces");
   });
 });

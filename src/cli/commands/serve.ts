@@ -1,14 +1,17 @@
 import cluster from "node:cluster";
 import type { Command } from "commander";
-import { type Config, kebab, loadConfig, settings } from "../../config/config.js";
+import { type Config, isRedisStore, kebab, loadConfig, settings } from "../../config/config.js";
 import { type ConfigFile, readConfigFile } from "../../config/file.js";
 import { LearnError } from "../../learn/index.js";
 import { Primary } from "../../runtime/cluster/primary.js";
 import { makeLogger } from "../../runtime/logger.js";
 import { storageFor } from "../../runtime/open.js";
+import { logNodeStartup } from "../../runtime/redis/startup.js";
+import type { NodeMessage } from "../../runtime/redis/supervisor.js";
+import { NodeSupervisor } from "../../runtime/redis/supervisor.js";
 import { startFailure } from "../../runtime/start-failure.js";
 import { logStartup } from "../../runtime/startup-summary.js";
-import { startBrook, startWorker } from "../../server/start.js";
+import { startBrook, startRedisBrook, startWorker } from "../../server/start.js";
 import { checkDeclaredModels, createDeclaredModels, localUrl } from "../declared-models.js";
 
 /**
@@ -48,8 +51,46 @@ function cannotStart(err: unknown, config: Config): never {
   process.exit(err instanceof LearnError ? 2 : 1);
 }
 
+/**
+ * A Redis node (`--store redis://...`): in this process, or one per worker with `--workers N`
+ * (the primary only supervises them).
+ */
+async function serveRedis(config: Config, file?: ConfigFile): Promise<void> {
+  const log = makeLogger(config);
+  if (config.workers > 1 && cluster.isPrimary) {
+    const supervisor = NodeSupervisor.start(config, log);
+    onSignals(log, () => supervisor.shutdown());
+    try {
+      const url = await supervisor.started;
+      if (file) await createDeclaredModels(url, file, log);
+    } catch (err) {
+      await supervisor.shutdown();
+      console.error(`brook: ${(err as Error).message}`);
+      process.exit(1);
+    }
+    return;
+  }
+  const tell = (msg: NodeMessage) => process.send?.(msg);
+  let brook: Awaited<ReturnType<typeof startRedisBrook>>;
+  try {
+    brook = await startRedisBrook(config, log);
+  } catch (err) {
+    if (cluster.isWorker) {
+      tell({ t: "failed", reason: startFailure(err, config) });
+      process.exit(1);
+    }
+    cannotStart(err, config);
+  }
+  if (cluster.isWorker) {
+    tell({ t: "listening", url: brook.url });
+  } else if (file) await createDeclaredModels(brook.url, file, log);
+  if (!cluster.isWorker || cluster.worker?.id === 1) logNodeStartup(log, config, brook.node, brook.url);
+  onSignals(log, () => brook.close());
+}
+
 /** Starts Brook: one process (`--workers 1`), or a primary (the writer) with HTTP workers. */
 async function serve(config: Config, file?: ConfigFile): Promise<void> {
+  if (isRedisStore(config.store)) return serveRedis(config, file);
   const log = makeLogger(config);
   if (config.workers > 1) {
     if (cluster.isWorker) return startWorker(config, log);

@@ -46,11 +46,12 @@ export type ReplicaLag = (model: string) => { replica_lag_events: number; replic
  * In the primary: answers the workers' scrapes. The primary's own metrics are its process's,
  * the writers' gauges, and the replicas' lag (the slowest worker per model).
  */
-export function serveClusterMetrics(engine: Engine, lag: ReplicaLag): void {
+export function serveClusterMetrics(engine: Engine | undefined, lag: ReplicaLag): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  registerWriterMetrics(registry, engine);
-  const models = () => engine.list().map((w) => w.record.name);
+  // Without an engine (Redis nodes as workers), every model's gauges come from the workers.
+  if (engine) registerWriterMetrics(registry, engine);
+  const models = () => engine?.list().map((w) => w.record.name) ?? [];
   const gauge = (name: string, help: string, key: "replica_lag_events" | "replica_lag_seconds") =>
     new Gauge<"model">({
       name,

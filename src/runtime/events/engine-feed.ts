@@ -9,7 +9,6 @@ import type { Stored } from "../../codec/events.js";
 import type { ServedModel } from "../../models/served-model.js";
 import type { ModelWriter } from "../../models/writer.js";
 import type { CheckpointInfo } from "../../store/ports.js";
-import type { Engine, EngineObserver } from "../engine.js";
 import { EventRing } from "./event-ring.js";
 import { type FeedEvent, type FeedType, feedId } from "./feed-event.js";
 
@@ -26,7 +25,24 @@ interface Pending {
   atMs?: number;
 }
 
-export class EngineFeed implements EngineObserver {
+/** What the feed reads of a model's writer: the engine's `ModelWriter`, or a Redis node's follower of a shared log. */
+export type FeedModel = Pick<ModelWriter, "model" | "record" | "listCheckpoints">;
+
+/** Told of what happens to the models (the engine's observer, as the feed needs it). */
+export interface FeedObserver {
+  applied(writer: FeedModel, stored: Stored): void;
+  checkpointed(writer: FeedModel, info: CheckpointInfo): void;
+  created(writer: FeedModel): void;
+  deleted(name: string): void;
+}
+
+/** Where the feed's events come from: the engine, or a Redis node. */
+export interface FeedSource {
+  list(): readonly FeedModel[];
+  watch(observer: FeedObserver): void;
+}
+
+export class EngineFeed implements FeedObserver {
   readonly ring: EventRing;
   private n = 0;
   private pending: Pending[] = [];
@@ -37,13 +53,13 @@ export class EngineFeed implements EngineObserver {
   private tick: NodeJS.Timeout | undefined;
   private soon = false;
 
-  constructor(engine: Engine, capacity = DEFAULT_EVENT_BUFFER) {
+  constructor(engine: FeedSource, capacity = DEFAULT_EVENT_BUFFER) {
     this.ring = new EventRing(capacity, Date.now().toString(36));
     for (const w of engine.list()) this.detections.set(w.record.name, w.model.drift?.detections ?? 0);
     engine.watch(this);
   }
 
-  applied(writer: ModelWriter, { seq, event }: Stored): void {
+  applied(writer: FeedModel, { seq, event }: Stored): void {
     const model = writer.model;
     const name = model.name;
     switch (event.type) {
@@ -81,7 +97,7 @@ export class EngineFeed implements EngineObserver {
     }
   }
 
-  checkpointed(writer: ModelWriter, info: CheckpointInfo): void {
+  checkpointed(writer: FeedModel, info: CheckpointInfo): void {
     this.add("checkpoint", writer.record.name, Date.parse(info.createdAt), {
       seq: info.seq,
       version: info.version,
@@ -89,7 +105,7 @@ export class EngineFeed implements EngineObserver {
     });
   }
 
-  created(writer: ModelWriter): void {
+  created(writer: FeedModel): void {
     const m = writer.model;
     this.detections.set(m.name, 0);
     this.add("model-created", m.name, Date.now(), { spec: m.spec, task: m.task, version: m.version });

@@ -164,8 +164,16 @@ export class Pipeline {
 
   render(answer: Exclude<Answer, StreamAnswer>): Rendered {
     const status = answer.status ?? 200;
-    if ("json" in answer) return { status, type: JSON_TYPE, payload: JSON.stringify(answer.json) };
-    if ("text" in answer) return { status, type: TEXT_TYPE, payload: answer.text };
+    if ("json" in answer) {
+      const r: Rendered = { status, type: JSON_TYPE, payload: JSON.stringify(answer.json) };
+      if (answer.headers) r.headers = answer.headers;
+      return r;
+    }
+    if ("text" in answer) {
+      const r: Rendered = { status, type: TEXT_TYPE, payload: answer.text };
+      if (answer.headers) r.headers = answer.headers;
+      return r;
+    }
     if ("body" in answer) return { status, type: answer.type, payload: answer.body };
     return { status, type: undefined, payload: "" };
   }

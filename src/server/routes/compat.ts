@@ -9,6 +9,7 @@ import { DEFAULT_MODEL } from "../../models/names.js";
 import type { Backend } from "../backend.js";
 import type { Telemetry } from "../observability/telemetry.js";
 import { predictionJson, pythonStr } from "../serialize.js";
+import { staleHeaders } from "../stale.js";
 import { compatLearnRequest, compatPredictRequest, policyFor } from "../validation/requests.js";
 import { CompatLearnResponse, CompatPredictResponse, compatBody } from "../validation/schemas.js";
 import { countedLearn, learnFields } from "./learning.js";
@@ -36,6 +37,7 @@ export function compatRoutes(backend: Backend, config: Config, telemetry: Teleme
       },
       handle({ body, headers }) {
         const model = backend.model(DEFAULT_MODEL);
+        const stale = staleHeaders(backend, model.name);
         const outcome = model.predict(compatPredictRequest(body, policyFor(model, config)));
         telemetry.models.predicted(model.name, 1);
         const text = pythonStr(outcome.prediction, model.task === "regression");
@@ -43,9 +45,10 @@ export function compatRoutes(backend: Backend, config: Config, telemetry: Teleme
           const prediction = predictionJson(outcome);
           // An anomaly detector's score is its prediction, as the text answer says.
           if (prediction.score !== undefined) prediction.prediction = prediction.score;
-          return { json: { model: model.name, version: model.version, ...prediction, text } };
+          const json = { model: model.name, version: model.version, ...prediction, text };
+          return stale ? { json: { ...json, stale: true }, headers: stale } : { json };
         }
-        return { text };
+        return stale ? { text, headers: stale } : { text };
       },
     }),
     route({

@@ -12,6 +12,7 @@ import { checkSameSpec, creationFromExport } from "../import-plan.js";
 import { metricsJson } from "../metrics-json.js";
 import type { Telemetry } from "../observability/telemetry.js";
 import { predictionJson, probaJson } from "../serialize.js";
+import { staleHeaders } from "../stale.js";
 import {
   forecastRequest,
   learnRequest,
@@ -147,10 +148,11 @@ export function modelRoutes(backend: Backend, config: Config, telemetry: Telemet
       response: { schema: PredictResponse },
       handle({ params, body }) {
         const model = backend.model(params.name!);
+        const stale = staleHeaders(backend, model.name);
         const req = predictRequest(body, policyFor(model, config));
         telemetry.models.predicted(model.name, req.xs.length);
         // Synchronous unless it has to wait or remember (a promise per request costs throughput).
-        return readAt(model, req.minVersion, config.readWaitMs, () => predictNow(backend, model, req));
+        return readAt(model, req.minVersion, config.readWaitMs, () => predictNow(backend, model, req, stale));
       },
     }),
     route({
@@ -190,10 +192,18 @@ export function modelRoutes(backend: Backend, config: Config, telemetry: Telemet
       response: { schema: ForecastResponse },
       handle({ params, body }) {
         const model = backend.model(params.name!);
+        const stale = staleHeaders(backend, model.name);
         const { horizon, xs } = forecastRequest(body, policyFor(model, config));
-        return readAt(model, body.min_version, config.readWaitMs, () => ({
-          json: { model: model.name, version: model.version, forecast: model.forecast(horizon, xs) },
-        }));
+        return readAt(model, body.min_version, config.readWaitMs, () => {
+          const json: Record<string, unknown> = {
+            model: model.name,
+            version: model.version,
+            forecast: model.forecast(horizon, xs),
+          };
+          if (!stale) return { json };
+          json.stale = true;
+          return { json, headers: stale };
+        });
       },
     }),
     route({
@@ -316,17 +326,26 @@ function minVersionOf(query: Record<string, string>): number | undefined {
   return query.min_version === undefined ? undefined : Number(query.min_version);
 }
 
-function predictNow(backend: Backend, model: ServedModel, req: PredictRequest) {
+function predictNow(
+  backend: Backend,
+  model: ServedModel,
+  req: PredictRequest,
+  stale: Record<string, string> | undefined,
+): Answer | Promise<Answer> {
   const version = model.version;
   const outcomes = req.xs.map((x) => model.predict(x));
   const keep = req.remember.flatMap((id, i) => (id === undefined ? [] : [{ i, id }]));
-  if (keep.length === 0)
-    return { json: predictionsJson(model.name, version, req.batch, outcomes, undefined) };
+  const answer = (json: Record<string, unknown>): Answer => {
+    if (!stale) return { json };
+    json.stale = true;
+    return { json, headers: stale };
+  };
+  if (keep.length === 0) return answer(predictionsJson(model.name, version, req.batch, outcomes, undefined));
   const items = keep.map(({ i, id }) => ({ x: req.xs[i]!, outcome: outcomes[i]!, id: id ?? undefined }));
   return backend.ops.remember(model.name, items).then((given) => {
     const ids: (string | undefined)[] = new Array(outcomes.length);
     for (const [k, { i }] of keep.entries()) ids[i] = given[k];
-    return { json: predictionsJson(model.name, version, req.batch, outcomes, ids) };
+    return answer(predictionsJson(model.name, version, req.batch, outcomes, ids));
   });
 }
 
@@ -336,7 +355,7 @@ function predictionsJson(
   batch: boolean,
   outcomes: PredictOutcome[],
   ids: (string | undefined)[] | undefined,
-): unknown {
+): Record<string, unknown> {
   if (!batch) {
     const o = outcomes[0]!;
     const single: Record<string, unknown> = o.score

@@ -26,6 +26,7 @@ import {
   ServerMetadata,
 } from "../oip/schemas.js";
 import { decodeInputs, encodeOutputs, type InputTensor, outputsOf, rowsToFeatures } from "../oip/tensors.js";
+import { staleHeaders } from "../stale.js";
 import { policyFor } from "../validation/requests.js";
 import { BROOK_VERSION } from "../version.js";
 import { countedLearn } from "./learning.js";
@@ -103,6 +104,8 @@ export function oipRoutes(
       handle({ params, body }) {
         const req = body as unknown as InferBody;
         const model = backend.model(params.name!);
+        // The protocol's answer has no place for it: a stale prediction says so in a header only.
+        const stale = staleHeaders(backend, model.name);
         if (model.estimator.family === "forecaster") {
           throw brookError(
             "INVALID_REQUEST",
@@ -132,7 +135,7 @@ export function oipRoutes(
           const json: Record<string, unknown> = { model_name: model.name, model_version: String(version) };
           if (req.id !== undefined) json.id = req.id;
           json.outputs = outputs;
-          return { json };
+          return stale ? { json, headers: stale } : { json };
         };
         const min = minVersion(params, req);
         if (min !== undefined && model.version < min) {

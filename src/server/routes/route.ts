@@ -34,8 +34,8 @@ export interface StreamAnswer {
  * own type, nothing, or a stream of its own.
  */
 export type Answer =
-  | { status?: number; json: unknown }
-  | { status?: number; text: string }
+  | { status?: number; json: unknown; headers?: Record<string, string> }
+  | { status?: number; text: string; headers?: Record<string, string> }
   | { status?: number; body: string; type: string }
   | { status: 204; empty: true }
   | StreamAnswer;

@@ -251,6 +251,13 @@ const PredictionValue = Type.Union([Type.Boolean(), Type.Number(), Type.String()
 });
 const Score = Type.Number({ description: "anomaly detectors: higher is more anomalous" });
 const RememberedId = Type.String({ description: "the id to send the label under (remembered predictions)" });
+/** On a prediction of a Redis node that cannot reach Redis now (also the `x-brook-stale` header). */
+const Stale = Type.Optional(
+  Type.Literal(true, {
+    description:
+      "the model may be behind its log: this node cannot reach Redis now (header x-brook-stale too)",
+  }),
+);
 
 const SinglePrediction = Type.Object(
   {
@@ -259,11 +266,12 @@ const SinglePrediction = Type.Object(
     prediction: PredictionValue,
     probabilities: Type.Optional(Probabilities),
     id: Type.Optional(RememberedId),
+    stale: Stale,
   },
   strict,
 );
 const SingleScore = Type.Object(
-  { model: ModelName, version: Version, score: Score, id: Type.Optional(RememberedId) },
+  { model: ModelName, version: Version, score: Score, id: Type.Optional(RememberedId), stale: Stale },
   strict,
 );
 const BatchItem = Type.Union([
@@ -281,7 +289,10 @@ const BatchItem = Type.Union([
 export const PredictResponse = Type.Union([
   SinglePrediction,
   SingleScore,
-  Type.Object({ model: ModelName, version: Version, predictions: Type.Array(BatchItem) }, strict),
+  Type.Object(
+    { model: ModelName, version: Version, predictions: Type.Array(BatchItem), stale: Stale },
+    strict,
+  ),
 ]);
 
 /** A `ConfusionMatrix` metric as JSON: its labels (sorted as River shows them) and counts. */
@@ -362,6 +373,7 @@ export const CompatPredictResponse = Type.Object(
     probabilities: Type.Optional(Probabilities),
     score: Type.Optional(Score),
     text: Type.String({ description: "the label as Python prints it (True/False)" }),
+    stale: Stale,
   },
   strict,
 );
@@ -471,6 +483,31 @@ export const ModelDetails = Type.Object(
         { ...strict, description: "--workers N: the worker that answered, and its replica's position" },
       ),
     ),
+    cluster: Type.Optional(
+      Type.Object(
+        {
+          node: Type.String({ description: "the node that answered (host:pid:random)" }),
+          role: Type.Union([Type.Literal("all"), Type.Literal("serve"), Type.Literal("learn")]),
+          head_seq: Type.Optional(Count),
+          lease: Type.Union([
+            Type.Object(
+              {
+                node: Type.String({ description: "the node holding the model's checkpointer lease" }),
+                fence: Count,
+                expires_in_ms: Count,
+              },
+              strict,
+            ),
+            Type.Null(),
+          ]),
+        },
+        {
+          ...strict,
+          description:
+            "--store redis://: the node that answered, the log's head seq in Redis, and who holds the model's lease",
+        },
+      ),
+    ),
   },
   strict,
 );
@@ -488,7 +525,7 @@ export const CheckpointList = Type.Object(
 export const CheckpointCreated = Type.Object({ model: ModelName, checkpoint: Checkpoint }, strict);
 
 export const ForecastResponse = Type.Object(
-  { model: ModelName, version: Version, forecast: Type.Array(Type.Number()) },
+  { model: ModelName, version: Version, forecast: Type.Array(Type.Number()), stale: Stale },
   strict,
 );
 
