@@ -74,7 +74,10 @@ describe("brook replay: sources, routes and outcomes", () => {
     await call(server.url, "PUT", "/v1/models/bulk", { spec: "StandardScaler | LogisticRegression" });
     const res = await replay("phishing", "--model", "bulk", "--bulk");
     assert.equal(res.code, 0, res.stderr);
-    assert.match(res.stdout, /^1250 rows replayed in [\d.]+ s \([\d,]+ rows\/s\), 0 failed\nROCAUC: 95\.07%\n$/);
+    assert.match(
+      res.stdout,
+      /^1250 rows replayed in [\d.]+ s \([\d,]+ rows\/s\), 0 failed\nROCAUC: 95\.07%\n$/,
+    );
     assert.equal(await version("bulk"), 1250);
     const refused = await replay("phishing", "--bulk", "--delay-labels", "1");
     assert.equal(refused.code, 2);

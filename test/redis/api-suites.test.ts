@@ -11,3 +11,4 @@ await import("../server/bad-input.test.js");
 await import("../server/models-api.test.js");
 await import("../server/tasks.test.js");
 await import("../server/live.test.js");
+await import("../server/learn-stream.test.js");

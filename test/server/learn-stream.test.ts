@@ -130,7 +130,7 @@ describe("a stream of examples (JSON lines)", () => {
     const lines = Array.from({ length: n }, (_, i) => line(i, `e${i}`));
     // Send about half, then break the connection in the middle of a line.
     await new Promise<void>((resolve) => {
-      const req = request(server.url + "/v1/models/broken/learn", {
+      const req = request(`${server.url}/v1/models/broken/learn`, {
         method: "POST",
         headers: { "content-type": "application/x-ndjson" },
       });

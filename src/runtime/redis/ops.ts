@@ -6,7 +6,7 @@
  * checkpoints are taken by the model's lease holder, wherever it runs.
  */
 import type { LogEvent } from "../../codec/events.js";
-import { brookError } from "../../errors.js";
+import { BrookError, brookError } from "../../errors.js";
 import { drawSeeds, type Json } from "../../learn/index.js";
 import type { LearnItem, RememberItem } from "../../models/admission.js";
 import { checkpointJson, type ModelDetails, type ModelSummary, summaryOf } from "../../models/describe.js";
@@ -21,7 +21,7 @@ import {
   refusalError,
   rememberItems,
 } from "../../models/shared-admission.js";
-import type { LearnResult } from "../../models/writer.js";
+import type { LearnOptions, LearnResult } from "../../models/writer.js";
 import type { CheckpointInfo, ModelRecord } from "../../store/ports.js";
 import { type AppendReply, appendChecked, countPending, readPending } from "../../store/redis/append.js";
 import { leaseHolder } from "../../store/redis/lease.js";
@@ -85,10 +85,50 @@ export class RedisOps implements ModelOps {
     return { reply, applied: reply.ok && reply.seqs.some((q) => q > 0) ? applied : undefined };
   }
 
-  async learn(
+  async learn(name: string, items: readonly LearnItem[], options: LearnOptions = {}): Promise<LearnResult> {
+    if (!options.partial) return this.learnAll(name, items, options);
+    // A stream's batch: the script refuses a whole request for one bad item, so the refused
+    // item is left out and the rest sent again (rare: a label for an unknown or taken id).
+    const rejected: NonNullable<LearnResult["rejected"]> = [];
+    let left = items.map((item, index) => ({ item, index }));
+    for (;;) {
+      try {
+        const r = await this.learnAll(
+          name,
+          left.map((l) => l.item),
+          options,
+        );
+        return { ...r, rejected: rejected.length > 0 ? rejected : undefined };
+      } catch (err) {
+        // The refused item is named by its path (`instances[3].id`, or `id` for a lone item).
+        const path = err instanceof BrookError ? String(err.details?.path ?? "") : "";
+        const at =
+          /^instances\[(\d+)\]/.exec(path)?.[1] ?? (left.length === 1 && path === "id" ? "0" : undefined);
+        if (!(err instanceof BrookError) || err.statusCode >= 500 || at === undefined || !left[Number(at)])
+          throw err;
+        rejected.push({ index: left[Number(at)]!.index, code: err.code, message: err.message });
+        left = left.filter((_, i) => i !== Number(at));
+        if (left.length === 0) {
+          const model = this.node.served(name).follower.model;
+          return {
+            version: model.version,
+            seq: model.seq,
+            learned: 0,
+            total: model.learned,
+            duplicates: 0,
+            rejected,
+            metrics: model.metricValues(),
+            texts: [],
+          };
+        }
+      }
+    }
+  }
+
+  private async learnAll(
     name: string,
     items: readonly LearnItem[],
-    options: { texts?: boolean } = {},
+    options: LearnOptions,
   ): Promise<LearnResult> {
     const s = this.node.served(name);
     const ids = labelIds(items);
