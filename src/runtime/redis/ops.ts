@@ -9,7 +9,7 @@ import type { LogEvent } from "../../codec/events.js";
 import { BrookError, brookError } from "../../errors.js";
 import { drawSeeds, type Json } from "../../learn/index.js";
 import type { LearnItem, RememberItem } from "../../models/admission.js";
-import { checkpointJson, type ModelDetails, type ModelSummary, summaryOf } from "../../models/describe.js";
+import { detailsOf, type ModelDetails, type ModelSummary, summaryOf } from "../../models/describe.js";
 import type { Applied } from "../../models/log-follower.js";
 import { checkModelName } from "../../models/names.js";
 import { ServedModel } from "../../models/served-model.js";
@@ -368,19 +368,7 @@ export class RedisOps implements ModelOps {
     // Expired predictions leave this node's copy when looked at (as a checkpoint drops them).
     f.state.pending.sweep(Date.now());
     const details: ModelDetails = {
-      ...summaryOf(h),
-      kind: h.estimator.kind,
-      params: h.params(),
-      seq: h.seq,
-      learned: h.learned,
-      predicted: h.predicted,
-      metrics: h.metricValues(),
-      metrics_text: h.metricTexts(),
-      pending: { waiting, ...f.state.pending.counters },
-      checkpoints: {
-        count: checkpoints.length,
-        latest: checkpoints.length ? checkpointJson(checkpoints[checkpoints.length - 1]!) : null,
-      },
+      ...detailsOf(h, f.record, { waiting, ...f.state.pending.counters }, checkpoints),
       disk: {
         log_bytes: logBytes,
         checkpoint_bytes: checkpoints.reduce((n, c) => n + c.bytes, 0),
@@ -394,11 +382,6 @@ export class RedisOps implements ModelOps {
       .filter((p) => p.model === "" || p.model === name)
       .map(({ model: _m, ...p }) => p);
     if (problems.length) details.problems = problems;
-    if (h.drift)
-      details.drift = { detector: f.record.drift, detections: h.drift.detections, recent: h.drift.recent };
-    if (f.record.seeds) details.seeds = f.record.seeds;
-    details.created_at = f.record.createdAt;
-    details.updated_at = h.updatedAt.toISOString();
     return details;
   }
 }
