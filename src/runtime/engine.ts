@@ -26,6 +26,11 @@ export interface EngineHealth {
   problems: ({ model: string } & WriterHealth["problems"][number])[];
 }
 
+/** The problem a closing engine or node reports (readiness goes false before the listener closes). */
+export function shuttingDown(): EngineHealth["problems"][number] {
+  return { model: "", kind: "model", code: "BROOK_UNAVAILABLE", message: "shutting down", since: Date.now() };
+}
+
 /** A disk error (it has an errno) becomes the 507/503 answer; anything else stays as it is. */
 function asDiskFault(err: unknown, what: string): unknown {
   return errnoOf(err) ? diskFault(err, what, "; nothing was changed") : err;
@@ -121,14 +126,7 @@ export class Engine {
       if (!h.writable) ready = false;
       for (const p of h.problems) problems.push({ model: w.record.name, ...p });
     }
-    if (this.closed)
-      problems.push({
-        model: "",
-        kind: "model",
-        code: "BROOK_UNAVAILABLE",
-        message: "shutting down",
-        since: Date.now(),
-      });
+    if (this.closed) problems.push(shuttingDown());
     return { ready, problems };
   }
 

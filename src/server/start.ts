@@ -65,6 +65,16 @@ async function stopServing(app: FastifyInstance, readiness: Readiness, config: C
   }
 }
 
+/** Listens, or closes the app (its models and streams) when the address cannot be had. */
+async function listenOrClose(app: FastifyInstance, config: Config): Promise<string> {
+  try {
+    return await listen(app, config);
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+}
+
 /** Whether `backend` serves model `name`. */
 function serves(backend: Backend, name: string): boolean {
   try {
@@ -91,13 +101,7 @@ export async function startBrook(
   });
   const readiness = new Readiness();
   const app = buildApp({ config, backend, logger, telemetry, readiness });
-  let url: string;
-  try {
-    url = await listen(app, config);
-  } catch (err) {
-    await app.close();
-    throw err;
-  }
+  const url = await listenOrClose(app, config);
   // Who holds the data folder, where: the LOCK file names it to a second server (and to people).
   await engine.setAddress(url).catch(() => undefined);
   return { app, backend, engine, url, close: () => stopServing(app, readiness, config) };
@@ -183,12 +187,6 @@ export async function startRedisBrook(
     telemetry,
     readiness,
   });
-  let url: string;
-  try {
-    url = await listen(app, config);
-  } catch (err) {
-    await app.close();
-    throw err;
-  }
+  const url = await listenOrClose(app, config);
   return { app, backend, node, url, close: () => stopServing(app, readiness, config) };
 }

@@ -35,7 +35,7 @@ import {
   logEntries,
   readStreams,
 } from "../../store/redis/tail.js";
-import type { EngineHealth } from "../engine.js";
+import { type EngineHealth, shuttingDown } from "../engine.js";
 import type { FeedModel, FeedObserver } from "../events/engine-feed.js";
 import { ModelDuties } from "./duties.js";
 
@@ -586,14 +586,7 @@ export class RedisNode {
       const p = s.duties?.problem;
       if (p) problems.push({ model: s.follower.record.name, kind: "checkpoint", ...p });
     }
-    if (this.closed)
-      problems.push({
-        model: "",
-        kind: "model",
-        code: "BROOK_UNAVAILABLE",
-        message: "shutting down",
-        since: Date.now(),
-      });
+    if (this.closed) problems.push(shuttingDown());
     return { ready: !this.closed && !this.outage && this.lost.size === 0, problems };
   }
 

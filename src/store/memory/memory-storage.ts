@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import { decodeRecord, encodeRecord, type LogEvent, type Stored } from "../../codec/events.js";
-import { brookError } from "../../errors.js";
+import { encodeRecord, type LogEvent, type Stored } from "../../codec/events.js";
 import type { Json } from "../../learn/index.js";
+import { readHeldRecords } from "../in-memory-records.js";
 import {
   CheckpointCorruptError,
   type CheckpointInfo,
@@ -42,15 +42,8 @@ export class MemoryEventLog implements EventLog {
     return this.records[seq - this.base];
   }
 
-  *read(fromSeq: number): Generator<Stored> {
-    const start = Math.max(1, fromSeq);
-    if (start > this.head) return;
-    if (start < this.base)
-      throw brookError("HISTORY_PRUNED", `events from seq ${start} were deleted by retention`, {
-        seq: start,
-        first: this.base,
-      });
-    for (let i = start - this.base; i < this.records.length; i++) yield decodeRecord(this.records[i]!);
+  read(fromSeq: number): Generator<Stored> {
+    return readHeldRecords(this.records, this.base, this.head, fromSeq);
   }
 
   async sync(): Promise<void> {}

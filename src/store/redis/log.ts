@@ -7,8 +7,9 @@
  */
 
 import type { Redis } from "ioredis";
-import { decodeRecord, encodeRecord, type LogEvent, type Stored } from "../../codec/events.js";
+import { encodeRecord, type LogEvent, type Stored } from "../../codec/events.js";
 import { brookError } from "../../errors.js";
+import { readHeldRecords } from "../in-memory-records.js";
 import type { EventLog, LogFault, LogStats } from "../ports.js";
 import { entryId, type ModelKeys, seqOfEntry } from "./keys.js";
 import { APPEND, TRIM } from "./scripts.js";
@@ -142,15 +143,8 @@ export class RedisEventLog implements EventLog {
     for (const [i, e] of events.entries()) this.records.push(encodeRecord(firstSeq + i, e));
   }
 
-  *read(fromSeq: number): Generator<Stored> {
-    const start = Math.max(1, fromSeq);
-    if (start > this.head) return;
-    if (start < this.base)
-      throw brookError("HISTORY_PRUNED", `events from seq ${start} were deleted by retention`, {
-        seq: start,
-        first: this.base,
-      });
-    for (let i = start - this.base; i < this.records.length; i++) yield decodeRecord(this.records[i]!);
+  read(fromSeq: number): Generator<Stored> {
+    return readHeldRecords(this.records, this.base, this.head, fromSeq);
   }
 
   /** Redis' own persistence decides durability (see README, Redis persistence): nothing to wait for. */
