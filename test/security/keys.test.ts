@@ -155,7 +155,11 @@ describe("keys in logs", () => {
     } finally {
       await brook.close();
     }
-    assert.match(lines, /"url":"\/predict"/, "requests were logged");
+    assert.match(
+      lines,
+      /"url":"\/predict","status":200,"ms":[\d.]+,"key":"[0-9a-f]{12}"/,
+      "requests were logged with the key's id",
+    );
     assert.ok(!lines.includes(k.key.slice(17)), "no key secret in the logs");
   });
 });

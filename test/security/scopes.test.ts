@@ -242,3 +242,31 @@ describe("without API keys: protected mode", () => {
     }
   });
 });
+
+describe("the same check whoever serves the route", () => {
+  const predict = generateKey(["predict"]);
+  const learn = generateKey(["learn"]);
+  let s: Running;
+  before(async () => {
+    s = await start({ apiKeys: JSON.stringify([predict.record, learn.record]), httpDispatch: "fastify" });
+  });
+  after(() => s.brook.close());
+
+  it("hot routes on Fastify (--http-dispatch fastify), and HEAD requests", async () => {
+    const hot = s.table.filter((r) => r.hot);
+    assert.ok(hot.length >= 4);
+    for (const route of hot) {
+      const name = `${route.method} ${route.path}`;
+      assert.equal((await hit(s, route, {}, false)).status, 401, name);
+      const right = route.scope === "learn" ? learn : predict;
+      const other = route.scope === "learn" ? predict : learn;
+      assert.ok(let_through(await hit(s, route, { authorization: `Bearer ${right.key}` }, false)), name);
+      assert.equal((await hit(s, route, { authorization: `Bearer ${other.key}` }, false)).status, 403, name);
+    }
+    assert.equal((await send("127.0.0.1", s.port, "HEAD", "/v1/models")).status, 401);
+    assert.equal(
+      (await send("127.0.0.1", s.port, "HEAD", "/v1/models", { "x-api-key": predict.key })).status,
+      200,
+    );
+  });
+});

@@ -290,6 +290,8 @@ export class Pipeline {
     if (this.metrics) (route ? route.stats! : this.metrics.unmatched).observe(status, seconds);
     if (!this.debug) return;
     const ms = Math.round(seconds * 1e6) / 1000;
-    this.log!.debug({ reqId: this.requestId(headers), method, url, status, ms }, "request");
+    // The key's id (never the key) names who asked; `local`/`anonymous` without keys.
+    const key = (headers as { [CALLER]?: Caller })[CALLER]?.id;
+    this.log!.debug({ reqId: this.requestId(headers), method, url, status, ms, key }, "request");
   }
 }
