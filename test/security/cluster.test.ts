@@ -75,3 +75,17 @@ describe("API keys in a cluster (--workers 2)", () => {
     assert.ok(!`${env.stdout}${env.stderr}`.includes(key), "the key is not printed");
   });
 });
+
+describe("brook serve --insecure", () => {
+  it("is a bare flag, and the start says loudly what it means", async () => {
+    const server = await spawnServer(["--workers", "1", "--store", "memory", "--insecure"]);
+    try {
+      await eventually(() => /INSECURE: no API keys and --insecure: ANY client/.test(server.output()), {
+        what: "the warning at start",
+      });
+    } finally {
+      server.child.kill("SIGTERM");
+      await server.exited();
+    }
+  });
+});

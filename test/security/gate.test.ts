@@ -8,6 +8,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
+import { loadConfig } from "../../src/config/config.js";
+import { parseConfigFile } from "../../src/config/file.js";
 import { BrookError } from "../../src/errors.js";
 import { Gate, presentedKey } from "../../src/server/security/gate.js";
 import { KeySource } from "../../src/server/security/key-source.js";
@@ -168,5 +170,19 @@ describe("token buckets", () => {
     assert.equal(slow.capacity, 1);
     assert.equal(slow.take("k"), 0);
     assert.equal(slow.take("k"), 100, "Retry-After: the seconds until a token");
+  });
+});
+
+describe("the settings", () => {
+  it("parse --insecure, --learn-rate and --learn-burst from flags, variables and files", () => {
+    assert.equal(loadConfig({}, {}).insecure, false);
+    assert.equal(loadConfig({ insecure: "true" }, {}).insecure, true);
+    assert.equal(loadConfig({}, { BROOK_INSECURE: "1" }).insecure, true);
+    assert.equal(loadConfig({}, {}, parseConfigFile("insecure: true\n", "b.yaml")).insecure, true);
+    assert.throws(() => loadConfig({}, { BROOK_INSECURE: "maybe" }), /BROOK_INSECURE must be true or false/);
+    assert.equal(loadConfig({ learnRate: "0.5" }, {}).learnRate, 0.5);
+    assert.throws(() => loadConfig({ learnRate: "-1" }, {}), /--learn-rate must be a number from 0/);
+    assert.throws(() => loadConfig({ learnRate: "" }, {}), /--learn-rate must be a number/);
+    assert.throws(() => loadConfig({ learnBurst: "1.5" }, {}), /--learn-burst must be an integer/);
   });
 });
