@@ -42,6 +42,12 @@ export const codes = {
   NO_CHECKPOINT: ["BROOK_NO_CHECKPOINT", 404],
   ROUTE_NOT_FOUND: ["BROOK_ROUTE_NOT_FOUND", 404],
   METHOD_NOT_ALLOWED: ["BROOK_METHOD_NOT_ALLOWED", 405],
+  /** No API key, or one the server does not know (answered with `WWW-Authenticate: Bearer`). */
+  UNAUTHORIZED: ["BROOK_UNAUTHORIZED", 401],
+  /** A known key without the route's scope or model, or a remote client in protected mode. */
+  FORBIDDEN: ["BROOK_FORBIDDEN", 403],
+  /** A key's learn requests over `--learn-rate` (answered with `Retry-After`). */
+  RATE_LIMITED: ["BROOK_RATE_LIMITED", 429],
   UNAVAILABLE: ["BROOK_UNAVAILABLE", 503],
   NOT_READY: ["BROOK_NOT_READY", 503],
   TOO_MANY_STREAMS: ["BROOK_TOO_MANY_STREAMS", 503],

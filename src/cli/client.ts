@@ -10,13 +10,27 @@ export function defaultUrl(): string {
   return process.env.BROOK_URL || "http://localhost:8080";
 }
 
+/** The API key `--api-key` defaults to: `BROOK_API_KEY` (none when unset or empty). */
+export function defaultApiKey(): string | undefined {
+  return process.env.BROOK_API_KEY || undefined;
+}
+
+/** The help of `--api-key`, the same on every command that talks to a server. */
+export const API_KEY_HELP =
+  "API key for a server with keys (env BROOK_API_KEY; prefer the variable: flags show in ps)";
+
 /**
  * The SDK's client as the CLI uses it: learns retried a few times on a 503 or a dropped
  * connection (safe: each carries an event id), without waiting long for a server that is
- * not there.
+ * not there; with the API key given (`--api-key`, else `BROOK_API_KEY`).
  */
-export function clientFor(url: string): BrookClient {
-  return new BrookClient(url, { retries: 3, retryDelayMs: 100, maxRetryDelayMs: 1000 });
+export function clientFor(url: string, apiKey: string | undefined = defaultApiKey()): BrookClient {
+  return new BrookClient(url, {
+    retries: 3,
+    retryDelayMs: 100,
+    maxRetryDelayMs: 1000,
+    ...(apiKey !== undefined && { apiKey }),
+  });
 }
 
 /** One line for a problem in a list of failures: `404 BROOK_ID_NOT_FOUND no prediction ...`. */

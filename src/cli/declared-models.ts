@@ -51,7 +51,9 @@ export async function createDeclaredModels(
   timeoutMs = 30_000,
 ): Promise<void> {
   if (file.models.length === 0) return;
-  const client = new BrookClient(url, { timeoutMs: 10_000 });
+  // With API keys, the models are created with BROOK_API_KEY (an admin key); without, from loopback.
+  const apiKey = process.env.BROOK_API_KEY || undefined;
+  const client = new BrookClient(url, { timeoutMs: 10_000, ...(apiKey !== undefined && { apiKey }) });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -7,6 +7,7 @@ import { LearnError } from "../learn/index.js";
 import { connectionMessage } from "./client.js";
 import { addDoctorCommand } from "./commands/doctor.js";
 import { addEvaluateCommand } from "./commands/evaluate.js";
+import { addKeysCommand } from "./commands/keys.js";
 import { addModelsCommand } from "./commands/models.js";
 import { addRepairCommand } from "./commands/repair.js";
 import { addReplayCommand } from "./commands/replay.js";
@@ -39,6 +40,7 @@ export async function main(argv: string[]): Promise<void> {
   addDoctorCommand(program);
   addRepairCommand(program);
   addRestoreCommand(program);
+  addKeysCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

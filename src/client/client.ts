@@ -39,8 +39,13 @@ import type {
 
 /** How a {@link BrookClient} talks to the server. */
 export interface BrookClientOptions {
-  /** Extra headers on every request (an authorization header, say). */
+  /** Extra headers on every request. */
   headers?: Record<string, string>;
+  /**
+   * The API key (`brk_...`) sent on every request as `Authorization: Bearer <key>`, for a
+   * server with keys (see SECURITY.md). An `authorization` header in `headers` wins.
+   */
+  apiKey?: string;
   /** Longest wait for an answer, per attempt (ms; default 30000; 0: no limit). */
   timeoutMs?: number;
   /** Retries of a learn after a network error or a 503 (default 4; 0: none, and no made-up event ids). */
@@ -88,7 +93,11 @@ export class BrookClient {
   /** A client of the Brook server at `url` (default `http://localhost:8080`). */
   constructor(url = "http://localhost:8080", options: BrookClientOptions = {}) {
     this.url = url.replace(/\/+$/, "");
-    this.headers = { ...options.headers };
+    this.headers = {
+      ...(options.apiKey !== undefined &&
+        options.apiKey !== "" && { authorization: `Bearer ${options.apiKey}` }),
+      ...options.headers,
+    };
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retries = Math.max(0, Math.floor(options.retries ?? 4));
     this.retryDelayMs = options.retryDelayMs ?? 100;

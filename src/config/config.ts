@@ -103,6 +103,16 @@ export interface Config {
   readonly shutdownDelayMs: number;
   /** Who serves the hot routes: the lean dispatcher in front of Fastify, or Fastify itself (to measure). */
   readonly httpDispatch: (typeof DISPATCH)[number];
+  /** The API keys file (hashes; empty: `<data-dir>/keys.json` if it exists, with the file store). */
+  readonly keysFile: string;
+  /** API keys given in the environment: the keys file's JSON (hashes, never secrets). */
+  readonly apiKeys: string;
+  /** Without keys, clients off loopback may learn and administer too (protected mode off). */
+  readonly insecure: boolean;
+  /** Learn requests per second allowed per key (or per client address without keys); 0: no limit. */
+  readonly learnRate: number;
+  /** How many learn requests a key may send at once above its rate (0: the rate, at least 1). */
+  readonly learnBurst: number;
 }
 
 type Raw = string | number | readonly string[] | undefined;
@@ -119,6 +129,8 @@ interface Setting {
   value: string;
   /** The default as help shows it, when it is not simply the value. */
   shownDefault?: string;
+  /** A flag without a value (`--insecure`): given means true. */
+  flag?: true;
   parse: (v: Raw, source: string) => unknown;
 }
 
@@ -133,6 +145,28 @@ function integer(min: number, max: number) {
     }
     return n;
   };
+}
+
+/** A number (not necessarily an integer) in [min, max]. */
+function decimal(min: number, max: number) {
+  return (v: Raw, source: string): number => {
+    const n = typeof v === "number" ? v : Number(String(v).trim());
+    if (!Number.isFinite(n) || n < min || n > max || String(v).trim() === "") {
+      throw brookError(
+        "INVALID_CONFIG",
+        `${source} must be a number from ${min} to ${max}, got "${String(v)}"`,
+      );
+    }
+    return n;
+  };
+}
+
+/** A yes/no setting: a bare flag, or true/false, 1/0, on/off, yes/no. */
+function boolean(v: Raw, source: string): boolean {
+  const s = String(v).trim().toLowerCase();
+  if (["true", "1", "on", "yes"].includes(s)) return true;
+  if (["false", "0", "off", "no"].includes(s)) return false;
+  throw brookError("INVALID_CONFIG", `${source} must be true or false, got "${String(v)}"`);
 }
 
 function text(v: Raw, source: string): string {
@@ -499,6 +533,46 @@ export const settings: { readonly [K in keyof Config]: Setting } = {
     default: "lean",
     help: "who serves predict and learn: lean (a dispatcher in front of Fastify) or fastify (for comparison)",
     parse: oneOf(DISPATCH),
+  },
+  keysFile: {
+    env: "BROOK_KEYS_FILE",
+    value: "path",
+    default: "",
+    shownDefault: "<data-dir>/keys.json if it exists",
+    help: "API keys file (brook keys create writes it; hashes only), reloaded when it changes",
+    parse: optionalText,
+  },
+  apiKeys: {
+    env: "BROOK_API_KEYS",
+    value: "json",
+    default: "",
+    shownDefault: "none",
+    help: "API keys as the keys file's JSON (hashes only, for containers), in addition to the file",
+    parse: optionalText,
+  },
+  insecure: {
+    env: "BROOK_INSECURE",
+    value: "",
+    flag: true,
+    default: false,
+    help: "with no API keys, let clients off loopback learn and administer too (protected mode off)",
+    parse: boolean,
+  },
+  learnRate: {
+    env: "BROOK_LEARN_RATE",
+    value: "per-second",
+    default: 0,
+    shownDefault: "0, no limit",
+    help: "learn requests per second per API key (per client address without keys), per process; over it: 429",
+    parse: decimal(0, 1e9),
+  },
+  learnBurst: {
+    env: "BROOK_LEARN_BURST",
+    value: "n",
+    default: 0,
+    shownDefault: "the rate, at least 1",
+    help: "learn requests a key may send at once above --learn-rate",
+    parse: integer(0, 1e9),
   },
 };
 

@@ -79,6 +79,7 @@ export function parseConfigFile(text: string, path: string): ConfigFile {
 
 function settingValue(value: unknown, where: string, list: boolean): RawSetting {
   if (typeof value === "number" || typeof value === "string") return value;
+  if (typeof value === "boolean") return String(value);
   if (list && Array.isArray(value) && value.every((v) => typeof v === "string")) return value as string[];
   if (value === null) throw invalid(`${where} has no value`);
   const expected = list ? "a list of strings or one comma-separated string" : "a number or a string";

@@ -15,7 +15,20 @@ export function prettyLogs(
 }
 
 export function makeLogger(config: Pick<Config, "logLevel" | "logFormat">): Logger {
-  const options = { level: config.logLevel };
+  // Brook never logs request headers; should anything (a framework, a plugin) log a request,
+  // its API key does not reach the logs.
+  const options = {
+    level: config.logLevel,
+    redact: {
+      paths: [
+        "req.headers.authorization",
+        'req.headers["x-api-key"]',
+        "headers.authorization",
+        'headers["x-api-key"]',
+      ],
+      censor: "[redacted]",
+    },
+  };
   if (!prettyLogs(config)) return pino(options);
   return pino(
     options,

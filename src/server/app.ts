@@ -21,6 +21,8 @@ import { metricsRoutes } from "./routes/metrics.js";
 import { modelRoutes } from "./routes/models.js";
 import { oipRoutes } from "./routes/oip.js";
 import type { AnyRoute, ErrorStyle } from "./routes/route.js";
+import { Gate } from "./security/gate.js";
+import { KeySource } from "./security/key-source.js";
 
 export interface AppOptions {
   config: Config;
@@ -34,6 +36,8 @@ export interface AppOptions {
   telemetry?: Telemetry;
   /** Whether the server takes traffic (readiness probes). */
   readiness?: Readiness;
+  /** The API keys (read from the configuration unless given); watched while the app is open. */
+  keys?: KeySource;
 }
 
 /** What the route tables are built from, besides the backend and the configuration. */
@@ -79,8 +83,11 @@ export function buildApp({
   requestIdPrefix = "",
   telemetry = noTelemetry(),
   readiness = new Readiness(),
+  keys = KeySource.fromConfig(config, logger),
 }: AppOptions): FastifyInstance {
-  const pipeline = new Pipeline(config, logger, headers, requestIdPrefix, telemetry.http);
+  keys.watch();
+  const gate = new Gate(keys, config, telemetry.http);
+  const pipeline = new Pipeline(config, logger, headers, requestIdPrefix, telemetry.http, gate);
   const table = routeTable(backend, config, { telemetry, readiness });
   const routes = table.map((def) => pipeline.prepare(def));
   const allowed = new AllowedMethods(table);

@@ -90,6 +90,9 @@ function operation(r: AnyRoute): Record<string, Json> {
       "5XX": failure,
     },
   };
+  // With API keys configured, a key with the scope (either header); public routes need none.
+  // (Without keys, protected mode lets loopback in without one: see SECURITY.md.)
+  op.security = r.scope === "public" ? [] : [{ bearerKey: [] }, { headerKey: [] }];
   if (params.length > 0) op.parameters = params;
   if (r.body) {
     const body: Record<string, Json> = content("application/json", jsonSchema(r.body));
@@ -116,10 +119,25 @@ export function openApiDocument(routes: readonly AnyRoute[]): Record<string, Jso
       title: "Brook",
       version: BROOK_VERSION,
       description:
-        "Stateful online machine learning: predictions from a model that keeps learning from ground truth. Every operation's `x-brook-scope` says who may call it (public, predict, learn, admin).",
+        "Stateful online machine learning: predictions from a model that keeps learning from ground truth. Every operation's `x-brook-scope` says who may call it (public, predict, learn, admin): with API keys configured, a key with that scope (401 without a valid key, 403 without the scope or the model, 429 over --learn-rate); without keys, loopback clients may call anything and others only public and predict operations (protected mode).",
     },
     tags,
     paths,
-    components: { schemas: { Problem: jsonSchema(Problem), OipError: jsonSchema(OipError) } },
+    components: {
+      schemas: { Problem: jsonSchema(Problem), OipError: jsonSchema(OipError) },
+      securitySchemes: {
+        bearerKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "an API key (brk_<id>_<secret>, made by `brook keys create`) as a Bearer token",
+        },
+        headerKey: {
+          type: "apiKey",
+          in: "header",
+          name: "X-API-Key",
+          description: "the same key in X-API-Key",
+        },
+      },
+    },
   };
 }

@@ -24,6 +24,7 @@ import { buildApp } from "./app.js";
 import type { Backend } from "./backend.js";
 import { Readiness } from "./lifecycle.js";
 import { makeTelemetry } from "./observability/telemetry.js";
+import { KeySource } from "./security/key-source.js";
 
 export interface Brook {
   app: FastifyInstance;
@@ -94,13 +95,15 @@ export async function startBrook(
   storage: Storage = storageFor(config),
   logger: Logger = makeLogger(config),
 ): Promise<Brook> {
+  // Read before anything opens: a bad keys file stops the start with nothing to undo.
+  const keys = KeySource.fromConfig(config, logger);
   const engine = await openEngine(config, logger, storage);
   const backend: Backend = new LocalBackend(engine);
   const telemetry = makeTelemetry(config, (name) => serves(backend, name), {
     extend: (registry) => registerWriterMetrics(registry, engine),
   });
   const readiness = new Readiness();
-  const app = buildApp({ config, backend, logger, telemetry, readiness });
+  const app = buildApp({ config, backend, logger, telemetry, readiness, keys });
   const url = await listenOrClose(app, config);
   // Who holds the data folder, where: the LOCK file names it to a second server (and to people).
   await engine.setAddress(url).catch(() => undefined);
@@ -112,6 +115,7 @@ export async function startWorker(config: Config, log: Logger): Promise<void> {
   let app: FastifyInstance | undefined;
   let closing = false;
   const readiness = new Readiness();
+  const keys = KeySource.fromConfig(config, log);
   const { backend, listening, failed } = await connectWorker(() => {
     if (closing) return;
     closing = true;
@@ -132,6 +136,7 @@ export async function startWorker(config: Config, log: Logger): Promise<void> {
     requestIdPrefix: `w${id}-`,
     telemetry,
     readiness,
+    keys,
   });
   let url: string;
   try {
@@ -169,6 +174,7 @@ export async function startRedisBrook(
 ): Promise<RedisBrook> {
   const worker = cluster.isWorker ? cluster.worker?.id : undefined;
   const log = worker === undefined ? logger : logger.child({ worker });
+  const keys = KeySource.fromConfig(config, log);
   const node = await startNode(config, log);
   const backend = new RedisBackend(node, config.eventBuffer);
   const telemetry = makeTelemetry(config, (name) => serves(backend, name), {
@@ -186,6 +192,7 @@ export async function startRedisBrook(
     ...(worker !== undefined && { requestIdPrefix: `w${worker}-` }),
     telemetry,
     readiness,
+    keys,
   });
   const url = await listenOrClose(app, config);
   return { app, backend, node, url, close: () => stopServing(app, readiness, config) };

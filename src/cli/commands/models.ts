@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import type { ModelDetails } from "../../client/index.js";
 import { splitMetrics } from "../../config/config.js";
 import { UsageError } from "../../errors.js";
-import { clientFor, defaultUrl } from "../client.js";
+import { API_KEY_HELP, clientFor, defaultUrl } from "../client.js";
 import { numberOption } from "../numbers.js";
 import { table } from "../table.js";
 
@@ -141,12 +141,13 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
-/** Adds a subcommand of `brook models` with the `--url` option every one of them takes. */
+/** Adds a subcommand of `brook models` with the `--url` and `--api-key` options every one of them takes. */
 function sub(group: Command, name: string, description: string): Command {
   return group
     .command(name)
     .description(description)
-    .option("--url <url>", "server address (env BROOK_URL)", defaultUrl());
+    .option("--url <url>", "server address (env BROOK_URL)", defaultUrl())
+    .option("--api-key <key>", API_KEY_HELP);
 }
 
 /** `brook models ...`: manage the named models of a running server through its HTTP API. */
@@ -159,8 +160,8 @@ export function addModelsCommand(program: Command): void {
 
   sub(group, "list", "list the models: name, task, version, spec")
     .option("--json", "print the server's JSON as is")
-    .action(async (opts: { url: string; json?: boolean }) => {
-      const models = await clientFor(opts.url).listModels();
+    .action(async (opts: { url: string; apiKey?: string; json?: boolean }) => {
+      const models = await clientFor(opts.url, opts.apiKey).listModels();
       printListing(
         opts.json,
         { models },
@@ -177,25 +178,30 @@ export function addModelsCommand(program: Command): void {
     )
     .option("--metrics <specs>", 'comma-separated metrics, e.g. "ROCAUC, Accuracy" (default by task)')
     .option("--drift <spec>", 'a drift detector watching the model\'s errors, e.g. "ADWIN"')
-    .action(async (name: string, opts: { url: string; spec: string; metrics?: string; drift?: string }) => {
-      const { created, model: m } = await clientFor(opts.url).createModel(name, {
-        spec: specBody(opts.spec),
-        metrics: opts.metrics === undefined ? undefined : splitMetrics(opts.metrics),
-        drift: opts.drift,
-      });
-      const metrics = Object.keys(m.metrics).join(", ");
-      out(
-        created
-          ? `created model "${m.name}": ${m.task}, ${m.spec}, metrics ${metrics}`
-          : `model "${m.name}" already exists with this spec (${m.task}, version ${m.version}): unchanged`,
-      );
-    });
+    .action(
+      async (
+        name: string,
+        opts: { url: string; apiKey?: string; spec: string; metrics?: string; drift?: string },
+      ) => {
+        const { created, model: m } = await clientFor(opts.url, opts.apiKey).createModel(name, {
+          spec: specBody(opts.spec),
+          metrics: opts.metrics === undefined ? undefined : splitMetrics(opts.metrics),
+          drift: opts.drift,
+        });
+        const metrics = Object.keys(m.metrics).join(", ");
+        out(
+          created
+            ? `created model "${m.name}": ${m.task}, ${m.spec}, metrics ${metrics}`
+            : `model "${m.name}" already exists with this spec (${m.task}, version ${m.version}): unchanged`,
+        );
+      },
+    );
 
   sub(group, "show", "show a model: spec, version, metrics, late labels, checkpoints, drift, params")
     .argument("<name>", "model name")
     .option("--json", "print the server's JSON as is")
-    .action(async (name: string, opts: { url: string; json?: boolean }) => {
-      const details = await clientFor(opts.url).getModel(name);
+    .action(async (name: string, opts: { url: string; apiKey?: string; json?: boolean }) => {
+      const details = await clientFor(opts.url, opts.apiKey).getModel(name);
       if (opts.json) out(JSON.stringify(details, null, 2));
       else process.stdout.write(detailsText(details));
     });
@@ -203,7 +209,7 @@ export function addModelsCommand(program: Command): void {
   sub(group, "delete", "delete a model and everything stored about it")
     .argument("<name>", "model name")
     .option("-y, --yes", "do not ask for confirmation")
-    .action(async (name: string, opts: { url: string; yes?: boolean }) => {
+    .action(async (name: string, opts: { url: string; apiKey?: string; yes?: boolean }) => {
       if (!opts.yes) {
         // Deleting loses the model's log and checkpoints: never do it unasked, and never guess
         // an answer when nobody can give one (a script, a pipe).
@@ -215,22 +221,22 @@ export function addModelsCommand(program: Command): void {
           return;
         }
       }
-      await clientFor(opts.url).deleteModel(name);
+      await clientFor(opts.url, opts.apiKey).deleteModel(name);
       out(`deleted model "${name}"`);
     });
 
   sub(group, "checkpoint", "write a checkpoint of a model now")
     .argument("<name>", "model name")
-    .action(async (name: string, opts: { url: string }) => {
-      const c = await clientFor(opts.url).checkpoint(name);
+    .action(async (name: string, opts: { url: string; apiKey?: string }) => {
+      const c = await clientFor(opts.url, opts.apiKey).checkpoint(name);
       out(`checkpoint of "${name}" at version ${c.version} (seq ${c.seq}, ${c.bytes} bytes)`);
     });
 
   sub(group, "checkpoints", "list a model's checkpoints")
     .argument("<name>", "model name")
     .option("--json", "print the server's JSON as is")
-    .action(async (name: string, opts: { url: string; json?: boolean }) => {
-      const body = await clientFor(opts.url).checkpoints(name);
+    .action(async (name: string, opts: { url: string; apiKey?: string; json?: boolean }) => {
+      const body = await clientFor(opts.url, opts.apiKey).checkpoints(name);
       printListing(
         opts.json,
         body,
@@ -247,8 +253,8 @@ export function addModelsCommand(program: Command): void {
       numberOption("version", { min: 0, integer: true }),
     )
     .option("-y, --yes", "do not ask for confirmation on a terminal")
-    .action(async (name: string, opts: { url: string; version: number; yes?: boolean }) => {
-      const client = clientFor(opts.url);
+    .action(async (name: string, opts: { url: string; apiKey?: string; version: number; yes?: boolean }) => {
+      const client = clientFor(opts.url, opts.apiKey);
       // On a terminal, say what would be lost and ask first; a script (no terminal) is not
       // asked: the answer says what was discarded, and the rollback is in the log.
       if (!opts.yes && process.stdin.isTTY) {
@@ -278,9 +284,9 @@ export function addModelsCommand(program: Command): void {
   sub(group, "export", "export a model's learned state (JSON), to stdout or a file")
     .argument("<name>", "model name")
     .option("-o, --out <file>", "write to this file instead of stdout")
-    .action(async (name: string, opts: { url: string; out?: string }) => {
+    .action(async (name: string, opts: { url: string; apiKey?: string; out?: string }) => {
       // Kept as the server's exact text: the state envelope is bit-exact through JSON as sent.
-      const text = await clientFor(opts.url).exportText(name);
+      const text = await clientFor(opts.url, opts.apiKey).exportText(name);
       if (opts.out === undefined) return out(text);
       try {
         writeFileSync(opts.out, `${text}\n`);
@@ -294,14 +300,14 @@ export function addModelsCommand(program: Command): void {
   sub(group, "import", "load an exported state into a model with the same spec (a warm start)")
     .argument("<name>", "model name")
     .argument("<file>", "a file written by brook models export (or GET /v1/models/{name}/export)")
-    .action(async (name: string, file: string, opts: { url: string }) => {
+    .action(async (name: string, file: string, opts: { url: string; apiKey?: string }) => {
       let text: string;
       try {
         text = readFileSync(file, "utf8");
       } catch (err) {
         throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
       }
-      const r = await clientFor(opts.url).importModel(name, text);
+      const r = await clientFor(opts.url, opts.apiKey).importModel(name, text);
       out(`imported ${file} into "${name}": now version ${r.version}, ${r.learned} learned`);
     });
 }

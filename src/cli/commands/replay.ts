@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { BrookApiError, type BrookClient, type Target } from "../../client/index.js";
 import { UsageError } from "../../errors.js";
-import { clientFor, defaultUrl, problemLine } from "../client.js";
+import { API_KEY_HELP, clientFor, defaultUrl, problemLine } from "../client.js";
 import { replayLateLabels } from "../late-labels.js";
 import { MetricStatus } from "../metric-status.js";
 import { numberOption } from "../numbers.js";
@@ -10,6 +10,8 @@ import { readSource, type SourceRow } from "../sources.js";
 
 export interface ReplayOptions {
   url: string;
+  /** The API key (`--api-key`; default `BROOK_API_KEY`). */
+  apiKey?: string;
   route: "update_model" | "v1";
   model: string;
   target?: string;
@@ -105,7 +107,7 @@ async function replayLabelled(
 export async function replay(source: string, options: ReplayOptions): Promise<ReplaySummary> {
   const stream = readSource(source, options.target);
   const rows = options.limit === undefined ? stream.rows : stream.rows.slice(0, options.limit);
-  const client = clientFor(options.url);
+  const client = clientFor(options.url, options.apiKey);
   const progress = new Progress(rows.length, process.stderr, options.progress);
   const metrics = new MetricStatus(client, options.model);
   let summary: Omit<ReplaySummary, "metrics" | "seconds">;
@@ -235,6 +237,7 @@ export function addReplayCommand(program: Command): void {
       "bundled dataset (phishing, trump_approval, airline_passengers), a .csv or .jsonl file, or - for stdin",
     )
     .option("--url <url>", "server address (env BROOK_URL)", defaultUrl())
+    .option("--api-key <key>", API_KEY_HELP)
     .option(
       "--route <route>",
       "update_model (the original PUT /update_model, the default model) or v1 (POST /v1/models/<model>/learn); default: v1 when --model or --delay-labels is given",

@@ -11,6 +11,7 @@ import type { NodeMessage } from "../../runtime/redis/supervisor.js";
 import { NodeSupervisor } from "../../runtime/redis/supervisor.js";
 import { startFailure } from "../../runtime/start-failure.js";
 import { logStartup } from "../../runtime/startup-summary.js";
+import { logSecurity } from "../../server/security/notice.js";
 import { startBrook, startRedisBrook, startWorker } from "../../server/start.js";
 import { checkDeclaredModels, createDeclaredModels, localUrl } from "../declared-models.js";
 
@@ -58,6 +59,11 @@ function cannotStart(err: unknown, config: Config): never {
 async function serveRedis(config: Config, file?: ConfigFile): Promise<void> {
   const log = makeLogger(config);
   if (config.workers > 1 && cluster.isPrimary) {
+    try {
+      logSecurity(log, config);
+    } catch (err) {
+      cannotStart(err, config);
+    }
     const supervisor = NodeSupervisor.start(config, log);
     onSignals(log, () => supervisor.shutdown());
     try {
@@ -84,6 +90,7 @@ async function serveRedis(config: Config, file?: ConfigFile): Promise<void> {
   if (cluster.isWorker) {
     tell({ t: "listening", url: brook.url });
   } else if (file) await createDeclaredModels(brook.url, file, log);
+  if (!cluster.isWorker) logSecurity(log, config);
   if (!cluster.isWorker || cluster.worker?.id === 1) logNodeStartup(log, config, brook.node, brook.url);
   onSignals(log, () => brook.close());
 }
@@ -94,6 +101,12 @@ async function serve(config: Config, file?: ConfigFile): Promise<void> {
   const log = makeLogger(config);
   if (config.workers > 1) {
     if (cluster.isWorker) return startWorker(config, log);
+    // A bad keys file stops the start here, before any worker is forked.
+    try {
+      logSecurity(log, config);
+    } catch (err) {
+      cannotStart(err, config);
+    }
     // The primary prints the start-up summary once, when the first worker listens.
     const primary = await Primary.start(config, log).catch((err) => cannotStart(err, config));
     // The file's models are created through the first worker that listens.
@@ -115,6 +128,7 @@ async function serve(config: Config, file?: ConfigFile): Promise<void> {
   const brook = await startBrook(config, storageFor(config), log).catch((err) => cannotStart(err, config));
   if (file) await createDeclaredModels(brook.url, file, log);
   logStartup(log, config, brook.engine, brook.url);
+  logSecurity(log, config);
   onSignals(log, () => brook.close());
 }
 
@@ -126,15 +140,17 @@ export function addServeCommand(program: Command): void {
   cmd.option("--config <file>", "settings and models to start with, .json, .yaml or .yml (env BROOK_CONFIG)");
   for (const [key, s] of Object.entries(settings)) {
     const shown = s.shownDefault ?? String(s.default);
-    cmd.option(`--${kebab(key)} <${s.value}>`, `${s.help} (env ${s.env}, default: ${shown})`);
+    if (s.flag) cmd.option(`--${kebab(key)}`, `${s.help} (env ${s.env})`);
+    else cmd.option(`--${kebab(key)} <${s.value}>`, `${s.help} (env ${s.env}, default: ${shown})`);
   }
-  cmd.action(async (opts: Record<string, string | undefined>) => {
+  cmd.action(async (opts: Record<string, string | boolean | undefined>) => {
     const flags: Partial<Record<keyof Config, string>> = {};
     for (const key of Object.keys(settings) as (keyof Config)[]) {
-      if (opts[key] !== undefined) flags[key] = opts[key];
+      const given = opts[key];
+      if (given !== undefined) flags[key] = String(given);
     }
     // Flags win over variables, which win over the file, which wins over the defaults.
-    const path = opts.config ?? (process.env.BROOK_CONFIG || undefined);
+    const path = (opts.config as string | undefined) ?? (process.env.BROOK_CONFIG || undefined);
     const file = path === undefined ? undefined : readConfigFile(path);
     if (file) checkDeclaredModels(file);
     await serve(loadConfig(flags, process.env, file), file);

@@ -87,7 +87,7 @@ export class Dispatcher {
       fail(brookError("INVALID_REQUEST", "the path is not valid percent-encoding"));
       return;
     }
-    const refusal = this.pipeline.admit(r.route, req.headers);
+    const refusal = this.pipeline.admit(r.route, req.headers, req.socket.remoteAddress, params);
     if (refusal) {
       req.resume();
       fail(refusal);

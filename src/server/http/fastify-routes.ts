@@ -34,7 +34,12 @@ export function registerRoutes(
       // The app's hooks find the route here (metrics, error style).
       config: { brook: route },
       onRequest: async (request) => {
-        const refusal = pipeline.admit(route, request.headers);
+        const refusal = pipeline.admit(
+          route,
+          request.headers,
+          request.raw.socket.remoteAddress,
+          request.params as Record<string, string>,
+        );
         if (refusal) throw refusal;
       },
       handler: async (request, res) => {

@@ -13,7 +13,8 @@ import { parseOrderedJson } from "../../codec/ordered-json.js";
 import type { Config } from "../../config/config.js";
 import { type BrookError, brookError } from "../../errors.js";
 import type { HttpMetrics, RouteStats } from "../observability/http-metrics.js";
-import type { Answer, AnyRoute, ErrorStyle, StreamAnswer } from "../routes/route.js";
+import type { Answer, AnyRoute, Caller, ErrorStyle, StreamAnswer } from "../routes/route.js";
+import { ANYONE, Gate } from "../security/gate.js";
 import { type BodyCheck, compileCheck } from "../validation/schema-check.js";
 import { declaredTooLarge, isJson, tooLarge } from "./body.js";
 import { toProblem } from "./problem.js";
@@ -34,6 +35,12 @@ export function pathTemplate(path: string): string {
 
 /** Where a request's id is kept once made, on the request's own headers object (one id per request). */
 const REQUEST_ID: unique symbol = Symbol("brook.requestId");
+/** Where the caller the gate admitted is kept, on the request's own headers object, for the handler. */
+const CALLER: unique symbol = Symbol("brook.caller");
+
+function callerOf(headers: IncomingHttpHeaders): Caller {
+  return (headers as { [CALLER]?: Caller })[CALLER] ?? ANYONE;
+}
 
 /** An answer as bytes on the wire. */
 export interface Rendered {
@@ -70,6 +77,8 @@ export class Pipeline {
     readonly headers: Readonly<Record<string, string>>,
     private readonly idPrefix = "",
     private readonly metrics: HttpMetrics | undefined = undefined,
+    /** Who may call what (API keys, protected mode, learn rate); without one, protected mode. */
+    readonly gate: Gate = Gate.protectedMode(config),
   ) {
     this.debug =
       (log as { isLevelEnabled?(level: string): boolean } | undefined)?.isLevelEnabled?.("debug") ?? false;
@@ -88,6 +97,7 @@ export class Pipeline {
   /** From now on, every request is answered 503 (the server is shutting down); open streams end. */
   close(): void {
     this.closing = true;
+    this.gate.close();
     for (const res of this.streams) res.end();
   }
 
@@ -108,9 +118,21 @@ export class Pipeline {
     return id;
   }
 
-  /** Refusals before the body is read; `undefined` when the request may go on. */
-  admit(route: PreparedRoute, headers: IncomingHttpHeaders): BrookError | undefined {
+  /**
+   * Refusals before the body is read; `undefined` when the request may go on. `remote` is the
+   * socket's address (protected mode trusts loopback), `params` the path's (the model a key
+   * may be limited to).
+   */
+  admit(
+    route: PreparedRoute,
+    headers: IncomingHttpHeaders,
+    remote: string | undefined,
+    params: Record<string, string | undefined>,
+  ): BrookError | undefined {
     if (this.closing) return brookError("UNAVAILABLE", "the server is shutting down");
+    const caller = this.gate.admit(route.def.scope, headers, remote, params.name ?? route.def.model);
+    if (caller instanceof Error) return caller;
+    (headers as { [CALLER]?: Caller })[CALLER] = caller;
     if (route.def.body === undefined) return undefined;
     if (this.streamed(route, headers)) return undefined; // read line by line, bounded per line
     if (!isJson(headers["content-type"])) {
@@ -141,7 +163,7 @@ export class Pipeline {
     query: Record<string, string> = {},
   ): Answer | Promise<Answer> {
     route.queryCheck?.(query);
-    return route.def.streamed!.handle({ params, query, body, headers });
+    return route.def.streamed!.handle({ params, query, body, headers, caller: callerOf(headers) });
   }
 
   /** Parses and checks the body (routes that take one), then runs the handler. Throws problems. */
@@ -159,7 +181,7 @@ export class Pipeline {
       body = parseOrderedJson(text, this.config.maxDepth);
       route.check(body);
     }
-    return route.def.handle({ params, query, body: body as never, headers });
+    return route.def.handle({ params, query, body: body as never, headers, caller: callerOf(headers) });
   }
 
   render(answer: Exclude<Answer, StreamAnswer>): Rendered {
@@ -233,6 +255,9 @@ export class Pipeline {
     const allow = (err as BrookError)?.details?.allow;
     const extra: Record<string, string> = {};
     if (Array.isArray(allow)) extra.allow = allow.join(", ");
+    if (problem.status === 401) extra["www-authenticate"] = 'Bearer realm="brook"';
+    const retry = (err as BrookError)?.details?.retry_after;
+    if (problem.status === 429 && typeof retry === "number") extra["retry-after"] = String(retry);
     if (style === "oip") {
       // The protocol's error body is {"error": "..."}; the code stays visible in a header.
       extra["x-brook-error-code"] = problem.code;
@@ -265,6 +290,8 @@ export class Pipeline {
     if (this.metrics) (route ? route.stats! : this.metrics.unmatched).observe(status, seconds);
     if (!this.debug) return;
     const ms = Math.round(seconds * 1e6) / 1000;
-    this.log!.debug({ reqId: this.requestId(headers), method, url, status, ms }, "request");
+    // The key's id (never the key) names who asked; `local`/`anonymous` without keys.
+    const key = (headers as { [CALLER]?: Caller })[CALLER]?.id;
+    this.log!.debug({ reqId: this.requestId(headers), method, url, status, ms, key }, "request");
   }
 }

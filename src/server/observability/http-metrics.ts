@@ -90,13 +90,23 @@ class RouteHistogram extends Histogram<Labels> {
   }
 }
 
-/** Every route's stats, and the two metrics that expose them. */
+/** Why the gate refused a request (the `reason` label of the refusal counter). */
+type RefusalLabel = "reason";
+
+/** Every route's stats, and the two metrics that expose them; and the gate's refusals. */
 export class HttpMetrics {
   private readonly all: RouteStats[] = [];
   /** Requests that matched no route (404, 405), under one label so that URLs never become labels. */
   readonly unmatched: RouteStats;
+  private readonly refusals: Counter<RefusalLabel>;
 
   constructor(registry: Registry) {
+    this.refusals = new Counter<RefusalLabel>({
+      name: "brook_http_refusals_total",
+      help: "Requests refused by the API key check (401: missing_key, invalid_key; 403: scope, model, protected_mode) or the learn rate limit (429: rate_limit)",
+      labelNames: ["reason"],
+      registers: [registry],
+    });
     this.unmatched = this.route("ANY", "unmatched");
     const routes = () => this.all;
     new RouteHistogram(registry, routes);
@@ -113,6 +123,11 @@ export class HttpMetrics {
         }
       },
     });
+  }
+
+  /** Counts a request the gate refused (not a hot path: refusals only). */
+  refused(reason: string): void {
+    this.refusals.inc({ reason });
   }
 
   /** The stats of a route of the table (made once, when the pipeline prepares the route). */

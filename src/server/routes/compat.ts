@@ -28,6 +28,7 @@ export function compatRoutes(backend: Backend, config: Config, telemetry: Teleme
       summary: "The original app's prediction: the label as Python prints it (True/False), or JSON",
       tag: "original",
       scope: "predict",
+      model: DEFAULT_MODEL,
       hot: true,
       body: compatBody(config, false),
       response: {
@@ -57,6 +58,7 @@ export function compatRoutes(backend: Backend, config: Config, telemetry: Teleme
       summary: "The original app's update: predict, learn, score, and answer the metric text",
       tag: "original",
       scope: "learn",
+      model: DEFAULT_MODEL,
       hot: true,
       body: compatBody(config, true),
       response: {

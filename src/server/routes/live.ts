@@ -206,7 +206,10 @@ export function liveRoutes(backend: Backend, config: Config): AnyRoute[] {
       query: EventsQuery,
       response: SSE_RESPONSE,
       handle(req) {
-        const models = listParam(req.query, "model");
+        const asked = listParam(req.query, "model");
+        // A key limited to some models hears only of those.
+        const mine = req.caller.models;
+        const models = mine ? new Set([...(asked ?? mine)].filter((m) => mine.has(m))) : asked;
         const types = listParam(req.query, "types");
         for (const t of types ?? []) {
           if (!FEED_TYPES.has(t)) {

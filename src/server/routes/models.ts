@@ -89,7 +89,12 @@ export function modelRoutes(backend: Backend, config: Config, telemetry: Telemet
       tag: "models",
       scope: "predict",
       response: { schema: ModelList },
-      handle: async () => ({ json: { models: await backend.ops.list() } }),
+      // A key limited to some models sees only those.
+      handle: async ({ caller }) => {
+        const models = await backend.ops.list();
+        const mine = caller.models;
+        return { json: { models: mine ? models.filter((m) => mine.has(m.name)) : models } };
+      },
     }),
     route({
       method: "PUT",

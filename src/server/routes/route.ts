@@ -46,13 +46,24 @@ export type Answer =
  */
 export type ErrorStyle = "problem" | "oip";
 
-/** What a handler gets: path parameters, the query string, the checked body, the request's headers. */
+/**
+ * Who is calling, as the pipeline admitted them: an API key's id (or `local`, `anonymous`
+ * without keys) and the models it may touch (undefined: every model). Routes that list
+ * models show only those.
+ */
+export interface Caller {
+  readonly id: string;
+  readonly models: ReadonlySet<string> | undefined;
+}
+
+/** What a handler gets: path parameters, the query string, the checked body, the request's headers, the caller. */
 export interface RouteRequest<Body> {
   params: Record<string, string>;
   /** Query parameters (checked against the route's `query` schema; values are strings). */
   query: Record<string, string>;
   body: Body;
   headers: IncomingHttpHeaders;
+  caller: Caller;
 }
 
 export interface RouteDef<S extends TSchema | undefined = TSchema | undefined> {
@@ -64,6 +75,11 @@ export interface RouteDef<S extends TSchema | undefined = TSchema | undefined> {
   /** The documentation's group. */
   tag: string;
   scope: Scope;
+  /**
+   * The model a route without a `:name` parameter touches (the original routes serve
+   * `default`): what a key limited to some models is checked against.
+   */
+  model?: string;
   /**
    * Served by the lean dispatcher in front of Fastify: the routes whose throughput is the
    * product (predict and learn). The answers are the same either way; see app.ts.
