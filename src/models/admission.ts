@@ -9,6 +9,7 @@ import type { LogEvent } from "../codec/events.js";
 import { BrookError, brookError } from "../errors.js";
 import type { Label, Prediction, RawFeatures } from "../learn/index.js";
 import type { ModelState } from "./apply.js";
+import type { FeatureBudget } from "./feature-budget.js";
 import type { PendingEntry } from "./pending.js";
 import type { PredictOutcome } from "./served-model.js";
 
@@ -48,6 +49,8 @@ export class Admission {
     private readonly model: string,
     private readonly state: () => ModelState,
     private readonly pendingTtlMs: number,
+    /** The count of the model's feature names, against `--max-model-features` (none: unbounded). */
+    private readonly features?: FeatureBudget,
   ) {}
 
   /**
@@ -57,6 +60,17 @@ export class Admission {
    * cost the rest).
    */
   learn(items: readonly LearnItem[], now: number, partial = false): AdmittedLearn {
+    try {
+      const admitted = this.learnItems(items, now, partial);
+      this.features?.commit();
+      return admitted;
+    } catch (err) {
+      this.features?.abandon();
+      throw err;
+    }
+  }
+
+  private learnItems(items: readonly LearnItem[], now: number, partial: boolean): AdmittedLearn {
     const { model, eventIds } = this.state();
     const events: LogEvent[] = [];
     // Ids seen earlier in this request (only requests of several items need them).
@@ -80,10 +94,12 @@ export class Admission {
         }
       }
       let event: LogEvent;
+      const where = items.length > 1 ? `instances[${i}]` : "";
       if (item.id !== undefined) {
         let entry: PendingEntry;
         try {
-          entry = this.takeable(item.id, now, items.length > 1 ? `instances[${i}]` : "", batchIds);
+          entry = this.takeable(item.id, now, where, batchIds);
+          this.features?.check(entry.x, where);
         } catch (err) {
           if (!partial || !(err instanceof BrookError)) throw err;
           rejected ??= [];
@@ -102,6 +118,14 @@ export class Admission {
           at: now,
         };
       } else {
+        try {
+          this.features?.check(item.x!, where);
+        } catch (err) {
+          if (!partial || !(err instanceof BrookError)) throw err;
+          rejected ??= [];
+          rejected.push({ index: i, code: err.code, message: err.message });
+          continue;
+        }
         event = { type: "learn", x: item.x!, y: item.y, eventId: item.eventId, at: now };
       }
       if (item.eventId !== undefined) {

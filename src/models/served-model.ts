@@ -66,6 +66,8 @@ export class ServedModel {
   version = 0;
   /** Examples in the current history. */
   learned = 0;
+  /** Times its learned state was replaced (a restore, a rollback, an import): what was counted of it is stale. */
+  loads = 0;
   /** Predictions (and forecasts) this process answered with this model (not logged: a per-process count). */
   predicted = 0;
   /** The metric values over the model's versions, with drift, rollback and import marks. */
@@ -138,6 +140,19 @@ export class ServedModel {
           `model "${this.name}" is a forecaster: ask it for a forecast (POST /v1/models/${this.name}/forecast)`,
         );
     }
+  }
+
+  /**
+   * The past values and errors a forecaster looks at for each step it forecasts (SNARIMAX:
+   * p + q + m·sp + m·sq; Holt-Winters: its season), which a forecast's cost grows with; 1 for
+   * any other model.
+   */
+  get forecastLags(): number {
+    const e = this.estimator as unknown as { kind: string; params: Record<string, unknown> };
+    const n = (k: string) => (typeof e.params[k] === "number" ? (e.params[k] as number) : 0);
+    if (e.kind === "SNARIMAX") return Math.max(1, n("p") + n("q") + n("m") * (n("sp") + n("sq")));
+    if (e.kind === "HoltWinters") return Math.max(1, n("seasonality"));
+    return 1;
   }
 
   /** The next `horizon` values (forecasters only); never changes the model. */
@@ -352,6 +367,7 @@ export class ServedModel {
   /** Replaces the model's learned state (and the metrics', fresh when not given). */
   load(state: StateEnvelope, metrics: StateEnvelope[] | undefined, learned: number): void {
     this.estimator.fromState(state);
+    this.loads += 1;
     for (const [i, m] of this.metrics.entries()) m.fromState(metrics?.[i] ?? m.clone().toState());
     this.learned = learned;
     this.touched = Date.now();

@@ -90,9 +90,11 @@ class RouteHistogram extends Histogram<Labels> {
   }
 }
 
-/** Every route's stats, and the two metrics that expose them. */
+/** Every route's stats, the requests refused by a limit, and the metrics that expose them. */
 export class HttpMetrics {
   private readonly all: RouteStats[] = [];
+  /** Requests refused by a limit, by reason (the setting's name): a few fixed strings. */
+  private readonly refusals = new Map<string, number>();
   /** Requests that matched no route (404, 405), under one label so that URLs never become labels. */
   readonly unmatched: RouteStats;
 
@@ -113,6 +115,22 @@ export class HttpMetrics {
         }
       },
     });
+    const refusals = this.refusals;
+    new Counter<"reason">({
+      name: "brook_requests_refused_total",
+      help: "Requests refused by a limit, per reason (the setting that refused them)",
+      labelNames: ["reason"],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [reason, n] of refusals) this.inc({ reason }, n);
+      },
+    });
+  }
+
+  /** Counts a request refused by the limit `reason` (a setting's name, never client input). */
+  refused(reason: string): void {
+    this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + 1);
   }
 
   /** The stats of a route of the table (made once, when the pipeline prepares the route). */
