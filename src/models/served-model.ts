@@ -1,4 +1,4 @@
-import { brookError } from "../errors.js";
+import { brookError, limitError } from "../errors.js";
 import { checkEnvelope } from "../learn/base/component.js";
 import type { DriftDetector } from "../learn/base/estimator.js";
 import type { ForecastModel } from "../learn/base/model.js";
@@ -153,6 +153,19 @@ export class ServedModel {
     if (e.kind === "SNARIMAX") return Math.max(1, n("p") + n("q") + n("m") * (n("sp") + n("sq")));
     if (e.kind === "HoltWinters") return Math.max(1, n("seasonality"));
     return 1;
+  }
+
+  /** Refuses a forecaster (being created) that looks at more lags than `limit` (`--max-forecast-order`). */
+  checkForecastOrder(limit: number | undefined): void {
+    const lags = this.forecastLags;
+    if (limit !== undefined && lags > limit) {
+      throw limitError(
+        "max-forecast-order",
+        limit,
+        `the forecaster looks at ${lags} past values and errors for each step, more than the limit of ${limit}`,
+        { lags },
+      );
+    }
   }
 
   /** The next `horizon` values (forecasters only); never changes the model. */

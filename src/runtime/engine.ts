@@ -247,15 +247,7 @@ export class Engine {
         `this server holds ${this.records.length} models, its limit: delete one first`,
       );
     }
-    const lags = probe.forecastLags;
-    if (maxForecastOrder !== undefined && lags > maxForecastOrder) {
-      throw limitError(
-        "max-forecast-order",
-        maxForecastOrder,
-        `the forecaster looks at ${lags} past values and errors for each step, more than the limit of ${maxForecastOrder}`,
-        { lags },
-      );
-    }
+    probe.checkForecastOrder(maxForecastOrder);
   }
 
   private assertOpen(): void {

@@ -65,6 +65,8 @@ export interface NodeOptions extends CheckpointPolicy, StateLimits {
   blockMs?: number;
   /** How long a write waits for this node to apply it before answering 503 (ms). */
   applyTimeoutMs?: number;
+  /** Most lags of a forecaster created (`--max-forecast-order`; none: unbounded). */
+  maxForecastOrder?: number;
 }
 
 /** A model on this node. */

@@ -24,6 +24,8 @@ const FASTIFY_CODES: Record<string, () => BrookError> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>
     brookError("INVALID_REQUEST", "the Content-Length header does not match the body"),
   FST_ERR_BAD_URL: () => brookError("INVALID_REQUEST", "the path is not valid percent-encoding"),
+  FST_ERR_MAX_PARAM_LENGTH: () =>
+    brookError("URI_TOO_LONG", "a part of the path (a model name?) is longer than the server accepts"),
 };
 
 /** The reason a refusal by a limit is counted under (the setting's name), by error code. */
@@ -86,7 +88,7 @@ export function toProblem(err: unknown, requestId?: string): Problem {
   }
   const status = (e as FastifyError)?.statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {
-    return { error: clip((e as Error).message, MAX_MESSAGE), code: "BROOK_INVALID_REQUEST", status };
+    return { error: clip((e as Error).message, MAX_DETAIL), code: "BROOK_INVALID_REQUEST", status };
   }
   const problem: Problem = { error: "internal error", code: "BROOK_INTERNAL", status: 500 };
   if (requestId !== undefined) problem.request_id = requestId;
