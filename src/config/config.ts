@@ -535,7 +535,7 @@ export const settings: { readonly [K in keyof Config]: Setting } = {
   bodyMemory: {
     env: "BROOK_BODY_MEMORY",
     value: "bytes",
-    default: 256 * 1024 * 1024,
+    default: 128 * 1024 * 1024,
     help: "bytes all unfinished request bodies of a process may hold together (503 past it)",
     parse: integer(1024, 2 ** 40),
   },

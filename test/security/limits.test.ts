@@ -344,3 +344,46 @@ describe("with the default limits, a forecast that would block the event loop is
     assert.equal(health.status, 200);
   });
 });
+
+describe("limits already on main are counted too", () => {
+  let brook: TestServer;
+  before(async () => {
+    brook = await startTestServer({ maxStreams: 1 });
+  });
+  after(() => brook.close());
+
+  it("an event stream past --max-streams: 503, counted", {
+    skip: Number(process.env.BROOK_TEST_WORKERS ?? 1) > 1 && "per process: streams spread over workers",
+  }, async () => {
+    const count = await refused(brook.url, "max-streams");
+    const ctl = new AbortController();
+    const first = await fetch(`${brook.url}/v1/models/default/stream`, { signal: ctl.signal });
+    assert.equal(first.status, 200);
+    try {
+      const second = await call(brook.url, "GET", "/v1/models/default/stream");
+      assert.equal(second.status, 503, second.text);
+      assert.equal(second.body.code, "BROOK_TOO_MANY_STREAMS");
+      assert.equal(await refused(brook.url, "max-streams"), count + 1);
+    } finally {
+      ctl.abort();
+    }
+  });
+
+  it("a request that is not HTTP: 400 problem on a closed connection", async () => {
+    const { connect } = await import("node:net");
+    const { hostname, port } = new URL(brook.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      let data = "";
+      const socket = connect(Number(port), hostname, () => socket.write("NOT HTTP AT ALL\r\n\r\n"));
+      socket.setEncoding("utf8");
+      socket.on("data", (d: string) => {
+        data += d;
+      });
+      socket.on("close", () => resolve(data));
+      socket.on("error", reject);
+    });
+    assert.match(answer, /^HTTP\/1.1 400 /);
+    assert.match(answer, /content-type: application\/problem\+json/);
+    assert.equal(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)).code, "BROOK_INVALID_REQUEST");
+  });
+});
