@@ -37,7 +37,7 @@ export interface AdmittedLearn {
   /** The newest version a recognised retry produced. */
   duplicateVersion: number;
   /** With `partial`: the items left out, by index, and why. */
-  rejected?: { index: number; code: string; message: string }[];
+  rejected?: { index: number; code: string; message: string; setting?: string }[];
 }
 
 export class Admission {
@@ -103,7 +103,7 @@ export class Admission {
         } catch (err) {
           if (!partial || !(err instanceof BrookError)) throw err;
           rejected ??= [];
-          rejected.push({ index: i, code: err.code, message: err.message });
+          rejected.push(rejection(i, err));
           continue;
         }
         batchIds ??= new Set();
@@ -123,7 +123,7 @@ export class Admission {
         } catch (err) {
           if (!partial || !(err instanceof BrookError)) throw err;
           rejected ??= [];
-          rejected.push({ index: i, code: err.code, message: err.message });
+          rejected.push(rejection(i, err));
           continue;
         }
         event = { type: "learn", x: item.x!, y: item.y, eventId: item.eventId, at: now };
@@ -219,6 +219,14 @@ export class Admission {
       this.inflightRemembered.delete(e.id);
     }
   }
+}
+
+/** A left-out item as a partial learn reports it (with the limit that refused it, if one did). */
+function rejection(index: number, err: BrookError): NonNullable<AdmittedLearn["rejected"]>[number] {
+  const setting = err.details?.setting;
+  const r: NonNullable<AdmittedLearn["rejected"]>[number] = { index, code: err.code, message: err.message };
+  if (typeof setting === "string") r.setting = setting;
+  return r;
 }
 
 /** What a remembered prediction keeps to score its label: probabilities, a number, or nothing. */

@@ -6,8 +6,9 @@
  * that would take the model past the limit (422, the limit in the details).
  *
  * The count starts from the names the model's state holds (the feature indexes of its steps,
- * which after an encoder may include derived names such as `color_red`: a count that errs
- * high, never low), and goes on with the names of every admitted example.
+ * which after an encoder may include derived names such as `color_red`, so it may err high),
+ * and goes on with the names of every admitted example. Models that keep no feature index (the
+ * trees) start again from zero after a restart, a rollback or an import: their count errs low.
  */
 import { limitError } from "../errors.js";
 import { DenseFeatures } from "../learn/base/dense-features.js";

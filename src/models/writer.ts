@@ -73,7 +73,7 @@ export interface LearnResult {
   /** Retries recognised by their event id. */
   duplicates: number;
   /** With `partial`: the items that were refused (by index in the request) and why. */
-  rejected?: { index: number; code: string; message: string }[];
+  rejected?: { index: number; code: string; message: string; setting?: string }[];
   metrics: Record<string, number>;
   texts: string[];
 }

@@ -222,9 +222,11 @@ describe("limits: each is a clear 4xx, changes nothing, and is counted", () => {
         JSON.stringify({ x: { brand_new: 1 }, y: true }),
         JSON.stringify({ x: { g1: 1 }, y: false }),
       ].join("\n");
+      const count = await refused(brook.url, "max-model-features");
       const res = await call(brook.url, "POST", "/v1/models/grow/learn", `${lines}\n`, {
         "content-type": "application/x-ndjson",
       });
+      assert.equal(await refused(brook.url, "max-model-features"), count + 1);
       assert.equal(res.status, 200, res.text);
       assert.equal(res.body.learned_now, 2, res.text);
       assert.equal(res.body.rejected, 1, res.text);
