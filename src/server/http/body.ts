@@ -79,8 +79,10 @@ export class BodyReads {
       },
     };
     this.reads.add(read);
-    this.sweeper ??= setInterval(() => this.sweep(), Math.min(1000, Math.max(50, this.timeoutMs / 4)));
-    this.sweeper.unref();
+    if (this.sweeper === undefined) {
+      this.sweeper = setInterval(() => this.sweep(), Math.min(1000, Math.max(50, this.timeoutMs / 4)));
+      this.sweeper.unref();
+    }
     let size = 0;
     stream.on("data", (chunk: Buffer) => {
       if (finished) return;
