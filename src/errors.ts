@@ -29,6 +29,8 @@ export const codes = {
   HEADERS_TOO_LARGE: ["BROOK_HEADERS_TOO_LARGE", 431],
   REQUEST_TIMEOUT: ["BROOK_REQUEST_TIMEOUT", 408],
   INVALID_REQUEST: ["BROOK_INVALID_REQUEST", 400],
+  /** A path segment (a model name) longer than the router takes. */
+  URI_TOO_LONG: ["BROOK_URI_TOO_LONG", 414],
   INVALID_FEATURES: ["BROOK_INVALID_FEATURES", 400],
   INVALID_TARGET: ["BROOK_INVALID_TARGET", 400],
   BATCH_TOO_LARGE: ["BROOK_BATCH_TOO_LARGE", 413],
@@ -51,6 +53,14 @@ export const codes = {
   UNAVAILABLE: ["BROOK_UNAVAILABLE", 503],
   NOT_READY: ["BROOK_NOT_READY", 503],
   TOO_MANY_STREAMS: ["BROOK_TOO_MANY_STREAMS", 503],
+  /**
+   * A configured limit refused the request (a name or value too long, a model that would grow
+   * past its features, too many models, a forecast too costly): `details.setting` names the
+   * setting, `details.limit` its value. Nothing was applied or logged.
+   */
+  LIMIT_EXCEEDED: ["BROOK_LIMIT_EXCEEDED", 422],
+  /** Unfinished request bodies hold as many bytes as the process allows (`--body-memory`): try again soon. */
+  OVERLOADED: ["BROOK_OVERLOADED", 503],
   /** The disk is full (ENOSPC, EDQUOT): writes are refused until space is freed. */
   DISK_FULL: ["BROOK_DISK_FULL", 507],
   /** The disk refused a write or sync (EROFS, EIO, EMFILE...): writes are refused until it works. */
@@ -73,6 +83,28 @@ export type ErrorName = keyof typeof codes;
 export function brookError(name: ErrorName, message: string, details?: Record<string, unknown>): BrookError {
   const [code, status] = codes[name];
   return new BrookError(code, status, message, details);
+}
+
+/**
+ * A refusal by the limit `setting` (its flag without dashes, e.g. `max-name-length`), with the
+ * limit in the problem's details: answered 422 unless another code fits better.
+ */
+export function limitError(
+  setting: string,
+  limit: number,
+  message: string,
+  details: Record<string, unknown> = {},
+  name: ErrorName = "LIMIT_EXCEEDED",
+): BrookError {
+  return brookError(name, message, { ...details, setting, limit });
+}
+
+/**
+ * `text` cut to `max` characters (with "…" when cut): what error messages and details quote
+ * of a client's input, so that an error body never echoes unbounded input.
+ */
+export function clip(text: string, max = 64): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
 }
 
 /** errno codes that mean "no space left": answered 507. */

@@ -94,6 +94,24 @@ export interface Config {
   readonly maxFeatures: number;
   /** Deepest nesting of arrays and objects a request body may have. */
   readonly maxDepth: number;
+  /** Longest feature name, in characters. */
+  readonly maxNameLength: number;
+  /** Longest string value (a categorical feature, a class label), in characters. */
+  readonly maxStringLength: number;
+  /** Most distinct feature names a model learns (a learn that would add more is refused). */
+  readonly maxModelFeatures: number;
+  /** Most models a server holds. */
+  readonly maxModels: number;
+  /** Most lags a forecaster may look at (SNARIMAX: p + q + m·sp + m·sq), checked at creation. */
+  readonly maxForecastOrder: number;
+  /** Most work in one forecast: its horizon times the forecaster's lags. */
+  readonly maxForecastWork: number;
+  /** Seconds a request's headers, and then its (buffered) body, may take to arrive. */
+  readonly bodyTimeout: number;
+  /** Bytes all unfinished request bodies of a process may hold together. */
+  readonly bodyMemory: number;
+  /** Most open connections per HTTP process (more are closed at once). */
+  readonly maxConnections: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
   /** `json` lines, readable `pretty` lines, or `auto`: pretty when stdout is a terminal. */
   readonly logFormat: (typeof LOG_FORMATS)[number];
@@ -498,6 +516,69 @@ export const settings: { readonly [K in keyof Config]: Setting } = {
     default: 256,
     help: "deepest nesting of arrays and objects in a request body (model states of deep trees need more than predictions)",
     parse: integer(2, 1000),
+  },
+  maxNameLength: {
+    env: "BROOK_MAX_NAME_LENGTH",
+    value: "chars",
+    default: 512,
+    help: "longest feature name (characters)",
+    parse: integer(1, 1_000_000),
+  },
+  maxStringLength: {
+    env: "BROOK_MAX_STRING_LENGTH",
+    value: "chars",
+    default: 4096,
+    help: "longest string value: a categorical feature or a class label (characters)",
+    parse: integer(1, 100_000_000),
+  },
+  maxModelFeatures: {
+    env: "BROOK_MAX_MODEL_FEATURES",
+    value: "n",
+    default: 100_000,
+    help: "most distinct feature names a model learns; a learn that would add more is refused (422)",
+    parse: integer(1, 100_000_000),
+  },
+  maxModels: {
+    env: "BROOK_MAX_MODELS",
+    value: "n",
+    default: 1000,
+    help: "most models a server holds",
+    parse: integer(1, 1_000_000),
+  },
+  maxForecastOrder: {
+    env: "BROOK_MAX_FORECAST_ORDER",
+    value: "lags",
+    default: 10_000,
+    help: "most past values and errors a forecaster looks at (SNARIMAX: p + q + m*sp + m*sq), checked at creation",
+    parse: integer(1, 100_000_000),
+  },
+  maxForecastWork: {
+    env: "BROOK_MAX_FORECAST_WORK",
+    value: "n",
+    default: 10_000_000,
+    help: "most work in one forecast: its horizon times the forecaster's lags",
+    parse: integer(1, 1e12),
+  },
+  bodyTimeout: {
+    env: "BROOK_BODY_TIMEOUT",
+    value: "seconds",
+    default: 30,
+    help: "seconds a request's headers, then its body, may take to arrive (408 after); streams of examples are not cut",
+    parse: integer(1, 3600),
+  },
+  bodyMemory: {
+    env: "BROOK_BODY_MEMORY",
+    value: "bytes",
+    default: 128 * 1024 * 1024,
+    help: "bytes all unfinished request bodies of a process may hold together (503 past it)",
+    parse: integer(1024, 2 ** 40),
+  },
+  maxConnections: {
+    env: "BROOK_MAX_CONNECTIONS",
+    value: "n",
+    default: 10_000,
+    help: "most open connections per HTTP process (more are closed at once)",
+    parse: integer(1, 10_000_000),
   },
   logLevel: {
     env: "BROOK_LOG_LEVEL",

@@ -9,6 +9,7 @@ import type { LogEvent } from "../codec/events.js";
 import { BrookError, brookError } from "../errors.js";
 import type { Label, Prediction, RawFeatures } from "../learn/index.js";
 import type { ModelState } from "./apply.js";
+import type { FeatureBudget } from "./feature-budget.js";
 import type { PendingEntry } from "./pending.js";
 import type { PredictOutcome } from "./served-model.js";
 
@@ -36,7 +37,7 @@ export interface AdmittedLearn {
   /** The newest version a recognised retry produced. */
   duplicateVersion: number;
   /** With `partial`: the items left out, by index, and why. */
-  rejected?: { index: number; code: string; message: string }[];
+  rejected?: { index: number; code: string; message: string; setting?: string }[];
 }
 
 export class Admission {
@@ -48,6 +49,8 @@ export class Admission {
     private readonly model: string,
     private readonly state: () => ModelState,
     private readonly pendingTtlMs: number,
+    /** The count of the model's feature names, against `--max-model-features` (none: unbounded). */
+    private readonly features?: FeatureBudget,
   ) {}
 
   /**
@@ -57,6 +60,17 @@ export class Admission {
    * cost the rest).
    */
   learn(items: readonly LearnItem[], now: number, partial = false): AdmittedLearn {
+    try {
+      const admitted = this.learnItems(items, now, partial);
+      this.features?.commit();
+      return admitted;
+    } catch (err) {
+      this.features?.abandon();
+      throw err;
+    }
+  }
+
+  private learnItems(items: readonly LearnItem[], now: number, partial: boolean): AdmittedLearn {
     const { model, eventIds } = this.state();
     const events: LogEvent[] = [];
     // Ids seen earlier in this request (only requests of several items need them).
@@ -80,14 +94,16 @@ export class Admission {
         }
       }
       let event: LogEvent;
+      const where = items.length > 1 ? `instances[${i}]` : "";
       if (item.id !== undefined) {
         let entry: PendingEntry;
         try {
-          entry = this.takeable(item.id, now, items.length > 1 ? `instances[${i}]` : "", batchIds);
+          entry = this.takeable(item.id, now, where, batchIds);
+          this.features?.check(entry.x, where);
         } catch (err) {
           if (!partial || !(err instanceof BrookError)) throw err;
           rejected ??= [];
-          rejected.push({ index: i, code: err.code, message: err.message });
+          rejected.push(rejection(i, err));
           continue;
         }
         batchIds ??= new Set();
@@ -102,6 +118,14 @@ export class Admission {
           at: now,
         };
       } else {
+        try {
+          this.features?.check(item.x!, where);
+        } catch (err) {
+          if (!partial || !(err instanceof BrookError)) throw err;
+          rejected ??= [];
+          rejected.push(rejection(i, err));
+          continue;
+        }
         event = { type: "learn", x: item.x!, y: item.y, eventId: item.eventId, at: now };
       }
       if (item.eventId !== undefined) {
@@ -195,6 +219,14 @@ export class Admission {
       this.inflightRemembered.delete(e.id);
     }
   }
+}
+
+/** A left-out item as a partial learn reports it (with the limit that refused it, if one did). */
+function rejection(index: number, err: BrookError): NonNullable<AdmittedLearn["rejected"]>[number] {
+  const setting = err.details?.setting;
+  const r: NonNullable<AdmittedLearn["rejected"]>[number] = { index, code: err.code, message: err.message };
+  if (typeof setting === "string") r.setting = setting;
+  return r;
 }
 
 /** What a remembered prediction keeps to score its label: probabilities, a number, or nothing. */

@@ -1,4 +1,4 @@
-import { brookError } from "../errors.js";
+import { brookError, clip } from "../errors.js";
 
 /** The model created on first start from the configured spec, and the one the original routes serve. */
 export const DEFAULT_MODEL = "default";
@@ -14,8 +14,8 @@ export function checkModelName(name: string): void {
   if (!NAME.test(name) || name.includes("..")) {
     throw brookError(
       "INVALID_NAME",
-      `"${name.length > 80 ? `${name.slice(0, 77)}...` : name}" is not a valid model name: use 1 to 64 letters, digits, "_", "-" or "." starting with a letter or digit`,
-      { model: name },
+      `"${clip(name)}" is not a valid model name: use 1 to 64 letters, digits, "_", "-" or "." starting with a letter or digit`,
+      { model: clip(name) },
     );
   }
 }

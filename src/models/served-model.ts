@@ -1,4 +1,4 @@
-import { brookError } from "../errors.js";
+import { brookError, limitError } from "../errors.js";
 import { checkEnvelope } from "../learn/base/component.js";
 import type { DriftDetector } from "../learn/base/estimator.js";
 import type { ForecastModel } from "../learn/base/model.js";
@@ -66,6 +66,8 @@ export class ServedModel {
   version = 0;
   /** Examples in the current history. */
   learned = 0;
+  /** Times its learned state was replaced (a restore, a rollback, an import): what was counted of it is stale. */
+  loads = 0;
   /** Predictions (and forecasts) this process answered with this model (not logged: a per-process count). */
   predicted = 0;
   /** The metric values over the model's versions, with drift, rollback and import marks. */
@@ -137,6 +139,32 @@ export class ServedModel {
           "INVALID_REQUEST",
           `model "${this.name}" is a forecaster: ask it for a forecast (POST /v1/models/${this.name}/forecast)`,
         );
+    }
+  }
+
+  /**
+   * The past values and errors a forecaster looks at for each step it forecasts (SNARIMAX:
+   * p + q + m·sp + m·sq; Holt-Winters: its season), which a forecast's cost grows with; 1 for
+   * any other model.
+   */
+  get forecastLags(): number {
+    const e = this.estimator as unknown as { kind: string; params: Record<string, unknown> };
+    const n = (k: string) => (typeof e.params[k] === "number" ? (e.params[k] as number) : 0);
+    if (e.kind === "SNARIMAX") return Math.max(1, n("p") + n("q") + n("m") * (n("sp") + n("sq")));
+    if (e.kind === "HoltWinters") return Math.max(1, n("seasonality"));
+    return 1;
+  }
+
+  /** Refuses a forecaster (being created) that looks at more lags than `limit` (`--max-forecast-order`). */
+  checkForecastOrder(limit: number | undefined): void {
+    const lags = this.forecastLags;
+    if (limit !== undefined && lags > limit) {
+      throw limitError(
+        "max-forecast-order",
+        limit,
+        `the forecaster looks at ${lags} past values and errors for each step, more than the limit of ${limit}`,
+        { lags },
+      );
     }
   }
 
@@ -352,6 +380,7 @@ export class ServedModel {
   /** Replaces the model's learned state (and the metrics', fresh when not given). */
   load(state: StateEnvelope, metrics: StateEnvelope[] | undefined, learned: number): void {
     this.estimator.fromState(state);
+    this.loads += 1;
     for (const [i, m] of this.metrics.entries()) m.fromState(metrics?.[i] ?? m.clone().toState());
     this.learned = learned;
     this.touched = Date.now();

@@ -11,6 +11,7 @@ import type { CheckpointInfo, ModelRecord, Storage } from "../store/ports.js";
 import { Admission, type LearnItem, type RememberItem } from "./admission.js";
 import { applyEvent, type ModelState } from "./apply.js";
 import { Checkpointer, type CheckpointPolicy } from "./checkpointing.js";
+import { FeatureBudget } from "./feature-budget.js";
 import type { PendingPredictions } from "./pending.js";
 import { type ModelStores, recover, replay, type StateLimits, snapshotAt } from "./recovery.js";
 import type { ServedModel } from "./served-model.js";
@@ -23,6 +24,8 @@ const RESUME = "; writes resume by themselves once the disk works again";
 export interface WriterOptions extends CheckpointPolicy, StateLimits {
   /** How long a remembered prediction waits for its label (ms). */
   pendingTtlMs: number;
+  /** Most distinct feature names the model may learn (`--max-model-features`; none: unbounded). */
+  maxModelFeatures?: number;
   logger?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
 }
 
@@ -70,7 +73,7 @@ export interface LearnResult {
   /** Retries recognised by their event id. */
   duplicates: number;
   /** With `partial`: the items that were refused (by index in the request) and why. */
-  rejected?: { index: number; code: string; message: string }[];
+  rejected?: { index: number; code: string; message: string; setting?: string }[];
   metrics: Record<string, number>;
   texts: string[];
 }
@@ -119,7 +122,11 @@ export class ModelWriter {
   ) {
     this.state = state;
     const warn = (obj: object, msg: string) => options.logger?.warn(obj, msg);
-    this.admission = new Admission(record.name, () => this.state, options.pendingTtlMs);
+    const features =
+      options.maxModelFeatures === undefined
+        ? undefined
+        : new FeatureBudget(() => this.state.model, options.maxModelFeatures);
+    this.admission = new Admission(record.name, () => this.state, options.pendingTtlMs, features);
     this.checkpointer = new Checkpointer(
       stores,
       options,

@@ -1,4 +1,4 @@
-import { brookError, diskFault, errnoOf } from "../errors.js";
+import { brookError, clip, diskFault, errnoOf, limitError } from "../errors.js";
 import { drawSeeds, type Json } from "../learn/index.js";
 import { checkModelName } from "../models/names.js";
 import { ServedModel } from "../models/served-model.js";
@@ -12,6 +12,10 @@ export interface EngineOptions extends WriterOptions {
   eventBuffer?: number;
   /** The address the server will listen on, if known before it does (written in the data folder's LOCK). */
   address?: string;
+  /** Most models (`--max-models`; none: unbounded). */
+  maxModels?: number;
+  /** Most lags of a forecaster created (`--max-forecast-order`; none: unbounded). */
+  maxForecastOrder?: number;
 }
 
 /** Told of everything the engine's writers do, and of models created and deleted. */
@@ -138,7 +142,8 @@ export class Engine {
   /** The writer of model `name` (404 error if none). */
   writer(name: string): ModelWriter {
     const w = this.writers.get(name);
-    if (!w) throw brookError("MODEL_NOT_FOUND", `there is no model called "${name}"`, { model: name });
+    if (!w)
+      throw brookError("MODEL_NOT_FOUND", `there is no model called "${clip(name)}"`, { model: clip(name) });
     return w;
   }
 
@@ -176,6 +181,7 @@ export class Engine {
       // Build it once to validate the spec and metrics before anything is stored, and fix
       // the seeds it leaves to chance: every replay and replica must draw the same numbers.
       const probe = new ServedModel(name, spec as string, metrics, drift);
+      this.checkLimits(probe);
       const seeds = drawSeeds(probe.estimator.toSpec());
       const record: ModelRecord = { name, spec, metrics: [...metrics], createdAt: new Date().toISOString() };
       if (drift !== undefined) record.drift = drift;
@@ -227,6 +233,19 @@ export class Engine {
         );
       for (const o of this.observers) o.deleted(name);
     });
+  }
+
+  /** A new model within the server's limits: how many models, how costly a forecaster. */
+  private checkLimits(probe: ServedModel): void {
+    const { maxModels, maxForecastOrder } = this.options;
+    if (maxModels !== undefined && this.records.length >= maxModels) {
+      throw limitError(
+        "max-models",
+        maxModels,
+        `this server holds ${this.records.length} models, its limit: delete one first`,
+      );
+    }
+    probe.checkForecastOrder(maxForecastOrder);
   }
 
   private assertOpen(): void {

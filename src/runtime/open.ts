@@ -39,6 +39,9 @@ export function engineOptions(config: Config, logger?: EngineOptions["logger"]):
     eventIdCapacity: config.eventIdCapacity,
     history: { every: config.historyEvery, capacity: config.historyPoints },
     eventBuffer: config.eventBuffer,
+    maxModelFeatures: config.maxModelFeatures,
+    maxModels: config.maxModels,
+    maxForecastOrder: config.maxForecastOrder,
     logger,
   };
 }

@@ -2,14 +2,14 @@ import { createServer, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Config } from "../config/config.js";
-import { brookError } from "../errors.js";
+import { brookError, clip } from "../errors.js";
 import type { Backend } from "./backend.js";
 import { AllowedMethods } from "./http/allowed-methods.js";
-import { readBody } from "./http/body.js";
+import { BodyReads } from "./http/body.js";
 import { Dispatcher } from "./http/dispatcher.js";
 import { registerRoutes, reply, routeOf } from "./http/fastify-routes.js";
 import { Pipeline } from "./http/pipeline.js";
-import { toProblem } from "./http/problem.js";
+import { refusalReason, toProblem } from "./http/problem.js";
 import { Readiness } from "./lifecycle.js";
 import { noTelemetry, type Telemetry } from "./observability/telemetry.js";
 import { compatRoutes } from "./routes/compat.js";
@@ -92,12 +92,26 @@ export function buildApp({
   const routes = table.map((def) => pipeline.prepare(def));
   const allowed = new AllowedMethods(table);
   const lean = config.httpDispatch === "lean" ? routes.filter((r) => r.def.hot) : [];
-  const dispatcher = new Dispatcher(lean, pipeline, config.bodyLimit);
+  const bodies = new BodyReads(config.bodyLimit, config.bodyMemory, config.bodyTimeout * 1000);
+  const dispatcher = new Dispatcher(lean, pipeline, bodies);
+  const refused = (reason: string) => telemetry.http?.refused(reason);
   const app = Fastify({
     serverFactory: (handler) => {
-      const server = createServer((req, res) => dispatcher.handle(req, res) || handler(req, res));
+      const headersTimeout = config.bodyTimeout * 1000;
+      const server = createServer(
+        {
+          // Slow clients: headers must arrive within --body-timeout (checked this often); the
+          // buffered bodies are timed by BodyReads, so that streams of examples may last.
+          headersTimeout,
+          requestTimeout: Math.max(300_000, headersTimeout),
+          connectionsCheckingInterval: Math.min(30_000, Math.max(100, headersTimeout / 4)),
+        },
+        (req, res) => dispatcher.handle(req, res) || handler(req, res),
+      );
       // Load generators and replays keep connections open for a long time.
       server.keepAliveTimeout = 72_000;
+      server.maxConnections = config.maxConnections;
+      server.on("drop", () => refused("max-connections"));
       return server;
     },
     ...(logger ? { loggerInstance: logger } : { logger: false }),
@@ -107,7 +121,7 @@ export function buildApp({
     // The pipeline answers 503 while closing, with a problem body.
     return503OnClosing: false,
     // And so are the ones node:http raises on a malformed request (400, 408, 431).
-    clientErrorHandler: (err, socket) => clientError(err as NodeJS.ErrnoException, socket),
+    clientErrorHandler: (err, socket) => clientError(err as NodeJS.ErrnoException, socket, refused),
     // Errors Fastify raises before a route runs (a malformed URL) are problems like the rest.
     frameworkErrors: (err, request, res) =>
       reply(pipeline, pipeline.renderProblem(err, request.headers, request.method, request.url), res),
@@ -115,7 +129,7 @@ export function buildApp({
 
   // Every body is read by the pipeline's reader, whatever its type: the routes decide what they take.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", (_request, payload, done) => readBody(payload, config.bodyLimit, done));
+  app.addContentTypeParser("*", (_request, payload, done) => bodies.read(payload, done));
   // A streamed body (a stream of examples) reaches its route unread: the route reads it line by line.
   for (const type of new Set(routes.flatMap((r) => (r.def.streamed ? [r.def.streamed.type] : [])))) {
     app.addContentTypeParser(type, (_request, payload, done) => done(null, payload));
@@ -136,10 +150,10 @@ export function buildApp({
       methods.length > 0
         ? brookError(
             "METHOD_NOT_ALLOWED",
-            `${path} does not take ${request.method}: it takes ${methods.filter((m) => m !== "HEAD").join(", ")}`,
+            `${clip(path ?? "", 200)} does not take ${request.method}: it takes ${methods.filter((m) => m !== "HEAD").join(", ")}`,
             { allow: methods },
           )
-        : brookError("ROUTE_NOT_FOUND", `there is no route ${request.method} ${path}`);
+        : brookError("ROUTE_NOT_FOUND", `there is no route ${request.method} ${clip(path ?? "", 200)}`);
     const style = styleOf(request.url);
     return reply(
       pipeline,
@@ -168,23 +182,28 @@ export function buildApp({
     routes.filter((r) => !lean.includes(r)),
   );
   app.addHook("preClose", async () => pipeline.close());
-  app.addHook("onClose", async () => backend.close());
+  app.addHook("onClose", async () => {
+    bodies.close();
+    await backend.close();
+  });
   return app;
 }
 
 /** Node's own refusals (bad syntax, headers too large, timeouts), as problem JSON on a closing connection. */
-function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+function clientError(err: NodeJS.ErrnoException, socket: Duplex, refused: (reason: string) => void): void {
   if (!socket.writable || err.code === "ECONNRESET") {
     socket.destroy();
     return;
   }
-  const problem = toProblem(
+  const error =
     err.code === "HPE_HEADER_OVERFLOW"
       ? brookError("HEADERS_TOO_LARGE", "the request headers are larger than the server accepts")
       : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
         ? brookError("REQUEST_TIMEOUT", "the request took too long to arrive")
-        : brookError("INVALID_REQUEST", "the request is not valid HTTP"),
-  );
+        : brookError("INVALID_REQUEST", "the request is not valid HTTP");
+  const reason = refusalReason(error);
+  if (reason !== undefined) refused(reason);
+  const problem = toProblem(error);
   const body = JSON.stringify(problem);
   socket.end(
     `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\ncontent-type: application/problem+json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,

@@ -120,9 +120,9 @@ describe("the learn rate limit", () => {
     await call(brook.url, "POST", "/predict", { x: { f: 1 } });
     await call(brook.url, "POST", "/predict", { x: { f: 1 } }, auth(k2.key));
     const text = await (await fetch(`${brook.url}/metrics`)).text();
-    assert.match(text, /^brook_http_refusals_total\{reason="rate_limit"\} 1$/m);
-    assert.match(text, /^brook_http_refusals_total\{reason="missing_key"\} 1$/m);
-    assert.match(text, /^brook_http_refusals_total\{reason="scope"\} 1$/m);
+    assert.match(text, /^brook_requests_refused_total\{reason="rate_limit"\} 1$/m);
+    assert.match(text, /^brook_requests_refused_total\{reason="missing_key"\} 1$/m);
+    assert.match(text, /^brook_requests_refused_total\{reason="scope"\} 1$/m);
   });
 });
 

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { loadConfig } from "../../src/config/config.js";
+import { BodyReads } from "../../src/server/http/body.js";
 import { Dispatcher } from "../../src/server/http/dispatcher.js";
 import { Pipeline } from "../../src/server/http/pipeline.js";
 import { route } from "../../src/server/routes/route.js";
@@ -47,7 +48,8 @@ describe("stream answers on the lean dispatcher", () => {
         }),
       }),
     ].map((r) => pipeline.prepare(r as never));
-    const dispatcher = new Dispatcher(routes, pipeline, config.bodyLimit);
+    const bodies = new BodyReads(config.bodyLimit, config.bodyMemory, config.bodyTimeout * 1000);
+    const dispatcher = new Dispatcher(routes, pipeline, bodies);
     server = createServer((req, res) => {
       if (!dispatcher.handle(req, res)) res.writeHead(404).end();
     });

@@ -1,6 +1,6 @@
 import cluster from "node:cluster";
 import { decodeEvents } from "../../codec/events.js";
-import { brookError } from "../../errors.js";
+import { brookError, clip } from "../../errors.js";
 import { applyToHost } from "../../models/apply.js";
 import { type ModelSummary, summaryOf } from "../../models/describe.js";
 import { ServedModel } from "../../models/served-model.js";
@@ -157,7 +157,8 @@ export class WorkerBackend {
   /** The replica that answers reads. */
   model(name: string): ServedModel {
     const h = this.replicas.get(name);
-    if (!h) throw brookError("MODEL_NOT_FOUND", `there is no model called "${name}"`, { model: name });
+    if (!h)
+      throw brookError("MODEL_NOT_FOUND", `there is no model called "${clip(name)}"`, { model: clip(name) });
     return h;
   }
 

@@ -13,7 +13,7 @@ import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
 import type { LogEvent, Stored } from "../../codec/events.js";
-import { brookError } from "../../errors.js";
+import { brookError, clip } from "../../errors.js";
 import type { CheckpointPolicy } from "../../models/checkpointing.js";
 import { type LogEntry, LogFollower, LogGapError, logEntry } from "../../models/log-follower.js";
 import type { CheckpointBody, StateLimits } from "../../models/recovery.js";
@@ -65,6 +65,8 @@ export interface NodeOptions extends CheckpointPolicy, StateLimits {
   blockMs?: number;
   /** How long a write waits for this node to apply it before answering 503 (ms). */
   applyTimeoutMs?: number;
+  /** Most lags of a forecaster created (`--max-forecast-order`; none: unbounded). */
+  maxForecastOrder?: number;
 }
 
 /** A model on this node. */
@@ -201,7 +203,8 @@ export class RedisNode {
   /** The model `name` as this node has it (404 if none). */
   served(name: string): Served {
     const s = this.models.get(name);
-    if (!s) throw brookError("MODEL_NOT_FOUND", `there is no model called "${name}"`, { model: name });
+    if (!s)
+      throw brookError("MODEL_NOT_FOUND", `there is no model called "${clip(name)}"`, { model: clip(name) });
     return s;
   }
 

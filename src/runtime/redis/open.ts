@@ -25,6 +25,7 @@ export async function nodeOptions(config: Config, logger: NodeOptions["logger"])
     backupKeep: config.backupKeep,
     defaultModel: { name: DEFAULT_MODEL, spec: config.model, metrics: config.metrics },
     applyTimeoutMs: Math.max(10_000, config.readWaitMs),
+    maxForecastOrder: config.maxForecastOrder,
     logger,
   };
 }

@@ -216,6 +216,7 @@ export class RedisOps implements ModelOps {
     if (this.node.isClosed) throw brookError("UNAVAILABLE", "the server is shutting down");
     // Built once to check the spec and metrics before anything is stored; seeds drawn once for every node.
     const probe = new ServedModel(name, spec as string, metrics, drift);
+    probe.checkForecastOrder(this.node.options.maxForecastOrder);
     const seeds = drawSeeds(probe.estimator.toSpec());
     const record: ModelRecord = { name, spec, metrics: [...metrics], createdAt: new Date().toISOString() };
     if (drift !== undefined) record.drift = drift;

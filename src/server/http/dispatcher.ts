@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { BrookError, brookError } from "../../errors.js";
 import type { Answer } from "../routes/route.js";
-import { readBody } from "./body.js";
+import type { BodyReads } from "./body.js";
 import type { Pipeline, PreparedRoute, Rendered } from "./pipeline.js";
 
 interface Compiled {
@@ -46,7 +46,7 @@ export class Dispatcher {
   constructor(
     routes: readonly PreparedRoute[],
     private readonly pipeline: Pipeline,
-    private readonly bodyLimit: number,
+    private readonly bodies: BodyReads,
   ) {
     this.routes = routes.map((route) => ({
       route,
@@ -106,8 +106,8 @@ export class Dispatcher {
       else this.answer(route, req, res, answer, started, fail);
       return;
     }
-    readBody(req, this.bodyLimit, (err, text) => {
-      // A client that goes away mid-body gets no answer; a body over the limit gets a 413.
+    this.bodies.read(req, (err, text) => {
+      // A client that goes away mid-body gets no answer; a body over a limit gets its 4xx/503.
       if (err) return err instanceof BrookError ? fail(err) : void res.destroy();
       let answer: ReturnType<Pipeline["execute"]>;
       try {

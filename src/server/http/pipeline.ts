@@ -17,7 +17,10 @@ import type { Answer, AnyRoute, Caller, ErrorStyle, StreamAnswer } from "../rout
 import { ANYONE, Gate } from "../security/gate.js";
 import { type BodyCheck, compileCheck } from "../validation/schema-check.js";
 import { declaredTooLarge, isJson, tooLarge } from "./body.js";
-import { toProblem } from "./problem.js";
+import { refusalReason, toProblem } from "./problem.js";
+
+/** Refusals whose body is left unread (too large, too slow, no room for it): the connection closes. */
+const CLOSING_CODES = new Set(["BROOK_BODY_TOO_LARGE", "BROOK_REQUEST_TIMEOUT", "BROOK_OVERLOADED"]);
 
 /** A route with what the pipeline compiled for it. */
 export interface PreparedRoute {
@@ -245,13 +248,15 @@ export class Pipeline {
     style: ErrorStyle = "problem",
   ): Rendered {
     let problem = toProblem(err);
+    const reason = this.metrics ? refusalReason(err) : undefined;
+    if (reason !== undefined) this.metrics!.refused(reason);
     if (problem.status === 500) {
       const reqId = this.requestId(headers);
       problem = toProblem(err, reqId);
       this.log?.error({ err, reqId, method, url }, "request failed");
     }
     // A refused body is not read: close the connection rather than drain it.
-    const close = (err as BrookError)?.code === "BROOK_BODY_TOO_LARGE" || this.closing;
+    const close = CLOSING_CODES.has((err as BrookError)?.code) || this.closing;
     const allow = (err as BrookError)?.details?.allow;
     const extra: Record<string, string> = {};
     if (Array.isArray(allow)) extra.allow = allow.join(", ");

@@ -90,23 +90,15 @@ class RouteHistogram extends Histogram<Labels> {
   }
 }
 
-/** Why the gate refused a request (the `reason` label of the refusal counter). */
-type RefusalLabel = "reason";
-
-/** Every route's stats, and the two metrics that expose them; and the gate's refusals. */
+/** Every route's stats, the requests refused by a limit or by the key check, and the metrics that expose them. */
 export class HttpMetrics {
   private readonly all: RouteStats[] = [];
+  /** Requests refused by a limit, by reason (the setting's name): a few fixed strings. */
+  private readonly refusals = new Map<string, number>();
   /** Requests that matched no route (404, 405), under one label so that URLs never become labels. */
   readonly unmatched: RouteStats;
-  private readonly refusals: Counter<RefusalLabel>;
 
   constructor(registry: Registry) {
-    this.refusals = new Counter<RefusalLabel>({
-      name: "brook_http_refusals_total",
-      help: "Requests refused by the API key check (401: missing_key, invalid_key; 403: scope, model, protected_mode) or the learn rate limit (429: rate_limit)",
-      labelNames: ["reason"],
-      registers: [registry],
-    });
     this.unmatched = this.route("ANY", "unmatched");
     const routes = () => this.all;
     new RouteHistogram(registry, routes);
@@ -123,11 +115,22 @@ export class HttpMetrics {
         }
       },
     });
+    const refusals = this.refusals;
+    new Counter<"reason">({
+      name: "brook_requests_refused_total",
+      help: "Requests refused, per reason: the limit's setting (body-limit, max-batch, ...), or the key check (missing_key, invalid_key, scope, model, protected_mode) and the learn rate (rate_limit)",
+      labelNames: ["reason"],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [reason, n] of refusals) this.inc({ reason }, n);
+      },
+    });
   }
 
-  /** Counts a request the gate refused (not a hot path: refusals only). */
+  /** Counts a request refused for `reason` (a setting's name or a gate's reason, never client input). */
   refused(reason: string): void {
-    this.refusals.inc({ reason });
+    this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + 1);
   }
 
   /** The stats of a route of the table (made once, when the pipeline prepares the route). */

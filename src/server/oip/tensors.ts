@@ -5,7 +5,7 @@
  * `predict_proba` with the class labels in its parameters, `score` for anomaly detectors).
  */
 import { KEY_ORDER } from "../../codec/ordered-json.js";
-import { brookError } from "../../errors.js";
+import { brookError, clip } from "../../errors.js";
 import type { Label, RawFeatures } from "../../learn/index.js";
 import type { PredictOutcome } from "../../models/served-model.js";
 import type { FeaturePolicy } from "../validation/features.js";
@@ -93,7 +93,9 @@ export function decodeInputs(
   for (const [i, t] of inputs.entries()) {
     const at = `inputs[${i}]`;
     if (seen.has(t.name)) {
-      throw brookError("INVALID_REQUEST", `${at}: input "${t.name}" is given twice`, { path: `${at}.name` });
+      throw brookError("INVALID_REQUEST", `${at}: input "${clip(t.name)}" is given twice`, {
+        path: `${at}.name`,
+      });
     }
     seen.add(t.name);
     const values = valuesOf(t, at);
@@ -101,7 +103,7 @@ export function decodeInputs(
     else if (values.length !== rows) {
       throw brookError(
         "INVALID_REQUEST",
-        `${at} ("${t.name}") has ${values.length} rows, but ${inputs[0]!.name} has ${rows}: every input needs one value per row`,
+        `${at} ("${clip(t.name)}") has ${values.length} rows, but ${clip(inputs[0]!.name)} has ${rows}: every input needs one value per row`,
         { path: `${at}.data` },
       );
     }

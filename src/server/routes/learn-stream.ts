@@ -15,7 +15,7 @@ import { BrookError, brookError } from "../../errors.js";
 import type { LearnItem } from "../../models/admission.js";
 import type { Backend } from "../backend.js";
 import { lineChunks } from "../http/ndjson.js";
-import { toProblem } from "../http/problem.js";
+import { refusalReason, toProblem } from "../http/problem.js";
 import type { Telemetry } from "../observability/telemetry.js";
 import { learnLine, policyFor } from "../validation/requests.js";
 import { compileCheck } from "../validation/schema-check.js";
@@ -75,6 +75,8 @@ export function learnStream(backend: Backend, config: Config, telemetry: Telemet
     };
     const refuse = (line: number, err: unknown) => {
       s.rejected++;
+      const reason = telemetry.http ? refusalReason(err) : undefined;
+      if (reason !== undefined) telemetry.http!.refused(reason);
       if (s.errors.length < MAX_LISTED_ERRORS) {
         const p = toProblem(err);
         s.errors.push({ line, code: p.code, error: p.error });
@@ -99,7 +101,10 @@ export function learnStream(backend: Backend, config: Config, telemetry: Telemet
         s.duplicates += r.duplicates;
         s.version = Math.max(s.version, r.version);
         s.learned = r.total;
-        for (const x of r.rejected ?? []) refuse(lines[x.index]!, new BrookError(x.code, 400, x.message));
+        for (const x of r.rejected ?? []) {
+          const details = x.setting === undefined ? undefined : { setting: x.setting };
+          refuse(lines[x.index]!, new BrookError(x.code, 400, x.message, details));
+        }
         s.last_line = lines[lines.length - 1]!;
         telemetry.models.learned(model.name, r.learned);
         // Backpressure from the replica too: in a cluster this process's model follows the

@@ -3,7 +3,7 @@
 import { Type } from "@sinclair/typebox";
 import type { Config } from "../../config/config.js";
 import { splitMetrics } from "../../config/config.js";
-import { brookError } from "../../errors.js";
+import { brookError, limitError } from "../../errors.js";
 import type { Json } from "../../learn/index.js";
 import { checkpointJson } from "../../models/describe.js";
 import type { PredictOutcome, ServedModel } from "../../models/served-model.js";
@@ -199,6 +199,16 @@ export function modelRoutes(backend: Backend, config: Config, telemetry: Telemet
         const model = backend.model(params.name!);
         const stale = staleHeaders(backend, model.name);
         const { horizon, xs } = forecastRequest(body, policyFor(model, config));
+        // A forecast runs on the event loop: its work is bounded, so that /healthz stays answered.
+        const work = horizon * model.forecastLags;
+        if (work > config.maxForecastWork) {
+          throw limitError(
+            "max-forecast-work",
+            config.maxForecastWork,
+            `a forecast of ${horizon} steps by model "${model.name}" (${model.forecastLags} lags each) is ${work} units of work, more than the limit of ${config.maxForecastWork}: ask for a shorter horizon`,
+            { work },
+          );
+        }
         return readAt(model, body.min_version, config.readWaitMs, () => {
           const json: Record<string, unknown> = {
             model: model.name,

@@ -4,14 +4,14 @@
  * and the choices the schema cannot express (`x` or `instances`, not both).
  */
 import type { Config } from "../../config/config.js";
-import { brookError } from "../../errors.js";
+import { brookError, limitError } from "../../errors.js";
 import type { RawFeatures } from "../../learn/index.js";
 import type { LearnItem } from "../../models/admission.js";
 import type { ServedModel } from "../../models/served-model.js";
 import { normalizeTarget } from "../../models/targets.js";
 import { type FeaturePolicy, toFeatures } from "./features.js";
 
-type Limits = Pick<Config, "maxBatch" | "maxFeatures">;
+type Limits = Pick<Config, "maxBatch" | "maxFeatures" | "maxNameLength" | "maxStringLength">;
 type Body = Record<string, unknown>;
 
 /** Whether the body holds one item or a batch (`instances`), refusing both. */
@@ -27,7 +27,13 @@ function exclusive(body: Body, single: readonly string[]): "one" | "many" {
 }
 
 export function policyFor(model: ServedModel, limits: Limits): FeaturePolicy {
-  return { maxFeatures: limits.maxFeatures, raw: model.estimator.acceptsRaw, model: model.name };
+  return {
+    maxFeatures: limits.maxFeatures,
+    maxNameLength: limits.maxNameLength,
+    maxStringLength: limits.maxStringLength,
+    raw: model.estimator.acceptsRaw,
+    model: model.name,
+  };
 }
 
 export interface PredictRequest {
@@ -147,6 +153,14 @@ function learnItem(o: Body, prefix: string, model: ServedModel, policy: FeatureP
     throw brookError("INVALID_TARGET", `${prefix}y is missing: a learn request needs the true target`, {
       path: `${prefix}y`,
     });
+  }
+  if (typeof o.y === "string" && o.y.length > policy.maxStringLength) {
+    throw limitError(
+      "max-string-length",
+      policy.maxStringLength,
+      `${prefix}y is a string of ${o.y.length} characters, more than the limit of ${policy.maxStringLength}`,
+      { path: `${prefix}y` },
+    );
   }
   const y = normalizeTarget(model.task, o.y, `${prefix}y`);
   return { x, id, y, eventId: o.event_id as string | undefined };
