@@ -1,4 +1,5 @@
 import { ParamError, StateError } from "./errors.js";
+import { FeatureIndex } from "./feature-index.js";
 import { STATE_FORMAT, STATE_VERSION, type StateEnvelope } from "./state.js";
 import type { Json, JsonObject } from "./types.js";
 
@@ -108,6 +109,19 @@ export abstract class Component<P extends object = object> {
 
   /** Replaces the learned state with `data` (validated first: a bad state changes nothing). */
   abstract importState(data: Json): void;
+
+  /**
+   * Whether every number of the learned state is finite: the server refuses a learn or an
+   * import that would break this. The default walks the component's own fields (typed arrays,
+   * arrays, maps, plain objects and nested components, which answer for themselves); a family
+   * whose state holds deliberate infinities overrides it.
+   */
+  stateIsFinite(): boolean {
+    for (const key of Object.keys(this)) {
+      if (!allFinite((this as Record<string, unknown>)[key])) return false;
+    }
+    return true;
+  }
 
   /** The learned state in a versioned, data-only envelope. */
   toState(): StateEnvelope {
@@ -275,4 +289,42 @@ export function cloneParams(params: Record<string, unknown>): Record<string, unk
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(params)) out[k] = cloneValue(v);
   return out;
+}
+
+/**
+ * Whether every number reachable from `root` is finite. Iterative (a splitter's search tree
+ * can be deep); components met on the way answer with their own {@link Component.stateIsFinite}.
+ * Learned state holds no cycles, so no visited set is kept (shared objects are walked twice).
+ */
+export function allFinite(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "number") {
+      if (!Number.isFinite(v)) return false;
+      continue;
+    }
+    if (typeof v !== "object" || v === null) continue;
+    if (v instanceof Float64Array || v instanceof Float32Array) {
+      for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return false;
+    } else if (ArrayBuffer.isView(v) || v instanceof FeatureIndex) {
+      // Integer typed arrays (slots, stamps) are finite by construction; a feature index holds
+      // names, slots and the last example's values (inputs, not learned state).
+    } else if (v instanceof Component) {
+      if (!v.stateIsFinite()) return false;
+    } else if (Array.isArray(v)) {
+      for (const item of v) {
+        if (typeof item === "number") {
+          if (!Number.isFinite(item)) return false;
+        } else if (typeof item === "object" && item !== null) stack.push(item);
+      }
+    } else if (v instanceof Map) {
+      for (const [key, item] of v) stack.push(key, item);
+    } else if (v instanceof Set) {
+      for (const item of v) stack.push(item);
+    } else {
+      for (const key of Object.keys(v)) stack.push((v as Record<string, unknown>)[key]);
+    }
+  }
+  return true;
 }

@@ -231,10 +231,10 @@ export class GaussianNB extends Classifier<Record<string, never>> {
     const stats = new Map<Label, ClassStats>();
     raw.forEach((item, k) => {
       const cr = new StateReader(item, `${this.kind}.classes[${k}]`);
-      const count = cr.number("count");
-      const n = cr.numbers("n", names.length);
+      const count = cr.nonNegative("count");
+      const n = cr.nonNegatives("n", names.length);
       const mean = cr.numbers("mean", names.length);
-      const s = cr.numbers("s", names.length);
+      const s = cr.nonNegatives("s", names.length);
       const c = new ClassStats(names.length, n, mean, s);
       c.count = count;
       c.listed = predicted.includes(labels[k]!);

@@ -94,9 +94,9 @@ export class StandardScaler extends PerFeatureScaler<StandardScalerParams> {
   importState(data: Json): void {
     const r = new StateReader(data, "StandardScaler");
     const names = r.names("names");
-    const counts = r.numbers("counts", names.length);
+    const counts = r.counts("counts", names.length);
     const means = r.numbers("means", names.length);
-    const vars = r.numbers("vars", names.length);
+    const vars = r.nonNegatives("vars", names.length);
     this.index = FeatureIndex.from(names);
     this.counts = withCapacity(counts, names.length);
     this.means = withCapacity(means, names.length);
