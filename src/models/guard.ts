@@ -60,7 +60,7 @@ export class LearnGuard {
       try {
         this.apply(this.probe, stored);
         if (stored.event.type !== "learn") this.finite = this.probe.stateIsFinite();
-        else if (this.finite && !this.probe.stateIsFinite()) error = this.nonFinite(where(i));
+        else if (this.finite && !this.probe.learnedStateIsFinite()) error = this.nonFinite(where(i));
       } catch (err) {
         error = err;
       }

@@ -238,6 +238,13 @@ export class ServedModel {
     return true;
   }
 
+  /** {@link stateIsFinite} right after a learn, for a model that was finite before it (cheaper). */
+  learnedStateIsFinite(): boolean {
+    if (!this.estimator.learnedStateIsFinite()) return false;
+    for (const m of this.metrics) if (!m.stateIsFinite()) return false;
+    return true;
+  }
+
   /** Current metric values by name (`ROCAUC`, `ROCAUC(n_thresholds=1000)`, ...). */
   metricValues(): Record<string, number> {
     const out: Record<string, number> = {};

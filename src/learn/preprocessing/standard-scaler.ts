@@ -1,4 +1,4 @@
-import type { Schema } from "../base/component.js";
+import { finitePrefix, type Schema } from "../base/component.js";
 import { DenseFeatures } from "../base/dense-features.js";
 import { ensureCapacity, FeatureIndex, type SlotView, withCapacity } from "../base/feature-index.js";
 import { encodeNumbers, StateReader } from "../base/state.js";
@@ -79,6 +79,11 @@ export class StandardScaler extends PerFeatureScaler<StandardScalerParams> {
       mean: this.means[s]!,
       variance: this.vars[s]!,
     }));
+  }
+
+  override stateIsFinite(): boolean {
+    const n = this.index.size;
+    return finitePrefix(this.counts, n) && finitePrefix(this.means, n) && finitePrefix(this.vars, n);
   }
 
   exportState(): Json {
