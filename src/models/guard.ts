@@ -59,8 +59,13 @@ export class LearnGuard {
       let error: unknown;
       try {
         this.apply(this.probe, stored);
-        if (stored.event.type !== "learn") this.finite = this.probe.stateIsFinite();
-        else if (this.finite && !this.probe.learnedStateIsFinite()) error = this.nonFinite(where(i));
+        const { type } = stored.event;
+        if (type === "learn") {
+          if (this.finite && !this.probe.learnedStateIsFinite()) error = this.nonFinite(where(i));
+        } else if (type !== "remember") {
+          // A rollback or an import replaces the whole state (imports are checked finite).
+          this.finite = this.probe.stateIsFinite();
+        }
       } catch (err) {
         error = err;
       }
@@ -94,8 +99,10 @@ export class LearnGuard {
 
   private rebuild(extra: readonly Stored[]): void {
     const probe = ServedModel.fromRecord(this.record, this.history ?? DEFAULT_HISTORY);
-    // A copy: the probe must never share a mutable object with the served model.
-    probe.restoreSnapshot(structuredClone(this.applied().snapshot()));
+    // A copy: the probe must never share a mutable object with the served model. (Without the
+    // metric history: the probe serves nothing, and its history starts empty.)
+    const { history: _history, ...snapshot } = this.applied().snapshot();
+    probe.restoreSnapshot(structuredClone(snapshot));
     for (const s of this.inflight()) this.apply(probe, s);
     for (const s of extra) this.apply(probe, s);
     this.probe = probe;
