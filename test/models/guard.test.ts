@@ -193,6 +193,32 @@ describe("the learn guard", () => {
     await w.close();
   });
 
+  it("a model left fragile by an accepted extreme value (every next learn refused) is rolled back and learns again", async () => {
+    const f = FAMILIES.SNARIMAX!;
+    const record: ModelRecord = { name: "m", spec: f.spec, metrics: f.metrics, createdAt: "" };
+    const w = await ModelWriter.open(record, storage(), OPTIONS);
+    await w.learn(Array.from({ length: 20 }, (_, i) => f.good(i)));
+    await w.checkpoint();
+    const safe = w.model.version;
+    await w.learn([f.poison[0]!]); // accepted: the state is finite, but 1e308 is now a lag
+    const stuck = await w.learn([f.good(1), f.good(2)], { partial: true });
+    assert.equal(stuck.learned, 0);
+    assert.deepEqual(
+      stuck.rejected?.map((r) => r.code),
+      ["BROOK_NON_FINITE", "BROOK_NON_FINITE"],
+    );
+    const rb = await w.rollback(safe);
+    assert.equal(rb.checkpoint.version, safe);
+    const again = await w.learn([f.good(1), f.good(2)]);
+    assert.equal(again.learned, 2);
+    // The reference: the 20 good examples, the rollback undoing the 1e308, then the two.
+    const ref = ServedModel.fromRecord(record);
+    for (const it of [...Array.from({ length: 20 }, (_, i) => f.good(i)), f.good(1), f.good(2)])
+      ref.learnOne(it.x!, it.y, undefined, 0);
+    assert.equal(JSON.stringify(w.model.export().state), JSON.stringify(ref.export().state));
+    await w.close();
+  });
+
   it("half-space trees alone take extreme values: their state is counts, nothing to refuse", async () => {
     const record: ModelRecord = { name: "m", spec: "HalfSpaceTrees(seed=3)", metrics: [], createdAt: "" };
     const w = await ModelWriter.open(record, storage(), OPTIONS);
