@@ -42,6 +42,8 @@ export const codes = {
   ALREADY_LABELLED: ["BROOK_ALREADY_LABELLED", 409],
   ID_CONFLICT: ["BROOK_ID_CONFLICT", 409],
   NO_CHECKPOINT: ["BROOK_NO_CHECKPOINT", 404],
+  /** A learn that would make a weight, mean or metric of the model non-finite: refused, nothing logged. */
+  NON_FINITE: ["BROOK_NON_FINITE", 422],
   ROUTE_NOT_FOUND: ["BROOK_ROUTE_NOT_FOUND", 404],
   METHOD_NOT_ALLOWED: ["BROOK_METHOD_NOT_ALLOWED", 405],
   /** No API key, or one the server does not know (answered with `WWW-Authenticate: Bearer`). */
@@ -132,6 +134,11 @@ export function diskFault(err: unknown, what: string, after = ""): BrookError {
 
 /** The status of errors raised by the learning library (bad specs, params, states, labels). */
 export const LEARN_ERROR_STATUS = 400;
+
+/** A learning library error's status: 422 for a well-formed state with impossible values, else 400. */
+export function learnErrorStatus(err: LearnError): number {
+  return err.code === "BROOK_INVALID_STATE_VALUE" ? 422 : LEARN_ERROR_STATUS;
+}
 
 /**
  * Whether `err` is one of ours and meant for the client (safe to show as is): a 4xx, or a 503

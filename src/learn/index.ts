@@ -6,7 +6,7 @@
 export { HalfSpaceTrees } from "./anomaly/half-space-trees.js";
 export { Component, type Family, type ParamDef, type ParamType, type Schema } from "./base/component.js";
 export { DenseFeatures } from "./base/dense-features.js";
-export { LearnError, ParamError, SpecError, StateError } from "./base/errors.js";
+export { LearnError, ParamError, SpecError, StateError, StateValueError } from "./base/errors.js";
 export {
   AnomalyDetector,
   argmax,
@@ -24,7 +24,7 @@ export {
   type Model,
   type SupervisedModel,
 } from "./base/model.js";
-export { STATE_FORMAT, STATE_VERSION, type StateEnvelope } from "./base/state.js";
+export { nonFinitePath, STATE_FORMAT, STATE_VERSION, type StateEnvelope } from "./base/state.js";
 export type {
   Features,
   FeatureValue,

@@ -33,6 +33,8 @@ export interface RememberItem {
 /** A learn request checked: the events to log, and the retries recognised by their event id. */
 export interface AdmittedLearn {
   events: LogEvent[];
+  /** The index in the request of each event's item. */
+  indexes: number[];
   duplicates: number;
   /** The newest version a recognised retry produced. */
   duplicateVersion: number;
@@ -73,6 +75,7 @@ export class Admission {
   private learnItems(items: readonly LearnItem[], now: number, partial: boolean): AdmittedLearn {
     const { model, eventIds } = this.state();
     const events: LogEvent[] = [];
+    const indexes: number[] = [];
     // Ids seen earlier in this request (only requests of several items need them).
     let batchEventIds: Set<string> | undefined;
     let batchIds: Set<string> | undefined;
@@ -133,8 +136,9 @@ export class Admission {
         batchEventIds.add(item.eventId);
       }
       events.push(event);
+      indexes.push(i);
     }
-    return { events, duplicates, duplicateVersion, rejected };
+    return { events, indexes, duplicates, duplicateVersion, rejected };
   }
 
   /** The remembered prediction `id`, if a label may be learned for it now (404/409 otherwise). */

@@ -13,6 +13,7 @@ import {
   type Label,
   type Metric,
   type Model,
+  nonFinitePath,
   type Prediction,
   type Proba,
   predictFor,
@@ -21,6 +22,7 @@ import {
   type Spec,
   type StateEnvelope,
   StateError,
+  StateValueError,
   scorePrediction,
   type Task,
   withSeeds,
@@ -254,6 +256,23 @@ export class ServedModel {
     for (const { x, y } of examples) this.learnOne(x, y);
   }
 
+  /**
+   * Whether the estimator's and the metrics' learned states are all finite: what the writer
+   * keeps true (a learn that would break it is refused before it is logged).
+   */
+  stateIsFinite(): boolean {
+    if (!this.estimator.stateIsFinite()) return false;
+    for (const m of this.metrics) if (!m.stateIsFinite()) return false;
+    return true;
+  }
+
+  /** {@link stateIsFinite} right after a learn, for a model that was finite before it (cheaper). */
+  learnedStateIsFinite(): boolean {
+    if (!this.estimator.learnedStateIsFinite()) return false;
+    for (const m of this.metrics) if (!m.stateIsFinite()) return false;
+    return true;
+  }
+
   /** Current metric values by name (`ROCAUC`, `ROCAUC(n_thresholds=1000)`, ...). */
   metricValues(): Record<string, number> {
     const out: Record<string, number> = {};
@@ -361,19 +380,43 @@ export class ServedModel {
     }
     const state = (d.format === undefined && d.state !== undefined ? d.state : doc) as StateEnvelope;
     checkEnvelope(state);
+    const where = state === doc ? "" : "state.";
     // Validate by loading into a fresh copy: a bad state throws here and touches nothing.
-    this.estimator.clone().fromState(state);
-    let metrics: StateEnvelope[] | undefined;
-    if (Array.isArray(d.metrics) && d.metrics.length === this.metrics.length) {
-      try {
-        for (const [i, env] of d.metrics.entries()) this.metrics[i]!.clone().fromState(env);
-        metrics = d.metrics;
-      } catch {
-        metrics = undefined;
-      }
+    if (!this.estimator.clone().fromState(state).stateIsFinite()) {
+      const at = nonFinitePath(state.state, `${where}state`);
+      throw new StateValueError(
+        `${at ?? `${where}state`} must be finite: a model state holds finite numbers only`,
+      );
     }
-    const learned =
-      typeof d.learned === "number" && Number.isSafeInteger(d.learned) && d.learned >= 0 ? d.learned : 0;
+    let metrics: StateEnvelope[] | undefined;
+    if (d.metrics !== undefined && state !== doc) {
+      const kinds = this.metrics.map((m) => m.kind).join(", ");
+      if (!Array.isArray(d.metrics) || d.metrics.length !== this.metrics.length) {
+        throw new StateValueError(
+          `metrics must hold the states of this model's ${this.metrics.length} metrics (${kinds}), in order`,
+        );
+      }
+      for (const [i, env] of d.metrics.entries()) {
+        let loaded: Metric;
+        try {
+          loaded = this.metrics[i]!.clone().fromState(env);
+        } catch (err) {
+          throw new StateValueError(
+            `metrics[${i}] is not a state of this model's ${this.metrics[i]!.name}: ${(err as Error).message}`,
+          );
+        }
+        if (!loaded.stateIsFinite()) {
+          const at = nonFinitePath((env as StateEnvelope).state, `metrics[${i}].state`);
+          throw new StateValueError(`${at ?? `metrics[${i}].state`} must be finite`);
+        }
+      }
+      metrics = d.metrics;
+    }
+    if (d.learned !== undefined && state !== doc) {
+      if (typeof d.learned !== "number" || !Number.isSafeInteger(d.learned) || d.learned < 0)
+        throw new StateValueError("learned must be a non-negative integer");
+    }
+    const learned = typeof d.learned === "number" && state !== doc ? d.learned : 0;
     return { state, metrics, learned };
   }
 

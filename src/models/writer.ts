@@ -12,6 +12,7 @@ import { Admission, type LearnItem, type RememberItem } from "./admission.js";
 import { applyEvent, type ModelState } from "./apply.js";
 import { Checkpointer, type CheckpointPolicy } from "./checkpointing.js";
 import { FeatureBudget } from "./feature-budget.js";
+import { LearnGuard } from "./guard.js";
 import type { PendingPredictions } from "./pending.js";
 import { type ModelStores, recover, replay, type StateLimits, snapshotAt } from "./recovery.js";
 import type { ServedModel } from "./served-model.js";
@@ -100,6 +101,7 @@ export class ModelWriter {
   private readonly state: ModelState;
   private readonly admission: Admission;
   private readonly checkpointer: Checkpointer;
+  private readonly guard: LearnGuard;
   /** Events logged (or being logged) and not yet applied, in seq order, from `inflightHead` on. */
   private inflight: Inflight[] = [];
   private inflightHead = 0;
@@ -136,6 +138,13 @@ export class ModelWriter {
       (info) => this.observer?.checkpointed(this, info),
     );
     this.checkpointer.startFrom(checkpointSeq);
+    this.guard = new LearnGuard(
+      record,
+      options.history,
+      () => this.state.model,
+      () => this.inflight.slice(this.inflightHead),
+      (seq) => snapshotAt(this.stores, this.options, seq),
+    );
   }
 
   /** Opens a model's writer and recovers its state: newest valid checkpoint, then the log tail. */
@@ -230,6 +239,7 @@ export class ModelWriter {
       this.inflight = this.inflight.slice(this.inflightHead).filter((r) => r.seq <= log.head);
       this.inflightHead = 0;
       for (const e of events) this.admission.release(e);
+      this.guard.reset();
       if (errnoOf(err) || this.stores.log.fault)
         throw diskFault(err, `model "${this.record.name}": not stored`, RESUME);
       if (err instanceof BrookError) throw err;
@@ -293,11 +303,27 @@ export class ModelWriter {
    */
   async learn(items: readonly LearnItem[], options: LearnOptions = {}): Promise<LearnResult> {
     this.assertWritable();
-    const { events, duplicates, duplicateVersion, rejected } = this.admission.learn(
-      items,
-      Date.now(),
-      options.partial,
+    const admitted = this.admission.learn(items, Date.now(), options.partial);
+    const { duplicates, duplicateVersion } = admitted;
+    const batch = items.length > 1;
+    const guarded = this.guard.admit(
+      admitted.events,
+      this.stores.log.head + 1,
+      options.partial === true,
+      (i) => (batch ? `instances[${admitted.indexes[i]!}]` : ""),
     );
+    const events = guarded.events;
+    let rejected = admitted.rejected;
+    if (guarded.refused.length > 0) {
+      rejected = [
+        ...(rejected ?? []),
+        ...guarded.refused.map(({ at, error }) => ({
+          index: admitted.indexes[at]!,
+          code: error.code,
+          message: error.message,
+        })),
+      ].sort((a, b) => a.index - b.index);
+    }
     if (events.length === 0) {
       const model = this.state.model;
       return {
@@ -322,6 +348,7 @@ export class ModelWriter {
   async remember(items: readonly RememberItem[]): Promise<string[]> {
     this.assertWritable();
     const { ids, events } = this.admission.remember(items, Date.now());
+    this.guard.admit(events, this.stores.log.head + 1, false, () => "");
     await this.submit(events);
     return ids;
   }
@@ -342,7 +369,9 @@ export class ModelWriter {
     }
     // Fail before logging anything if the state at that checkpoint cannot be had.
     snapshotAt(this.stores, this.options, target.seq);
-    const after = await this.submit([{ type: "rollback", checkpoint: target.seq, at: Date.now() }]);
+    const events: LogEvent[] = [{ type: "rollback", checkpoint: target.seq, at: Date.now() }];
+    this.guard.admit(events, this.stores.log.head + 1, false, () => "");
+    const after = await this.submit(events);
     // Checkpoint the rolled-back state now, so that recovering from the newest checkpoint never
     // needs the target again (retention may delete it and the events before it later).
     await this.checkpointer
@@ -360,7 +389,9 @@ export class ModelWriter {
   async import(doc: unknown): Promise<{ version: number }> {
     this.assertWritable();
     const checked = this.state.model.checkImport(doc);
-    const after = await this.submit([{ type: "import", state: checked as unknown as Json, at: Date.now() }]);
+    const events: LogEvent[] = [{ type: "import", state: checked as unknown as Json, at: Date.now() }];
+    this.guard.admit(events, this.stores.log.head + 1, false, () => "");
+    const after = await this.submit(events);
     return { version: after.version };
   }
 

@@ -2,11 +2,16 @@ import type { Label, Proba } from "../learn/index.js";
 import { pyRepr } from "../learn/math/py-format.js";
 import type { PredictOutcome } from "../models/served-model.js";
 
-/** Class probabilities as a JSON object (labels become keys: `true` → "true"). */
+/**
+ * Class probabilities as a JSON object (labels become keys: `true` → "true"). A label named
+ * `__proto__` is kept as an own key (an assignment would set the object's prototype instead).
+ */
 export function probaJson(proba: Proba): Record<string, number> {
   const out: Record<string, number> = {};
   proba.forEach((p, label) => {
-    out[String(label)] = p;
+    const key = String(label);
+    if (key === "__proto__") Object.defineProperty(out, key, { value: p, enumerable: true, writable: true });
+    else out[key] = p;
   });
   return out;
 }

@@ -10,4 +10,5 @@ await import("../server/bad-input.test.js");
 await import("../server/models-api.test.js");
 await import("../server/tasks.test.js");
 await import("../server/learn-stream.test.js");
+await import("../server/guard.test.js");
 await import("../server/live.test.js");

@@ -130,6 +130,32 @@ export function checkEstimator(
       assert.equal(stateJson(trained), before);
     });
 
+    it("its state is finite while it learns ordinary data, and a NaN in it is seen or refused", () => {
+      const c = build(spec);
+      assert.ok(c.stateIsFinite(), "fresh");
+      for (const row of train200) learn(c, row);
+      assert.ok(c.stateIsFinite(), "trained");
+      // Each number of the state in turn (up to 40) made NaN: the load refuses it, or the
+      // loaded state reports itself non-finite (what the server's guard relies on).
+      const envelope = c.toState();
+      // (A tree's nominal split values are data, not numbers: "NaN" there is a string value.)
+      const paths = numberPaths(envelope.state)
+        .filter((p) => !p.includes("test") && !p.includes("values"))
+        .slice(0, 40);
+      for (const path of paths) {
+        const bad = JSON.parse(JSON.stringify(envelope));
+        setAt(bad.state, path, "NaN");
+        let loaded: Component | undefined;
+        try {
+          loaded = build(spec).fromState(bad);
+        } catch (err) {
+          assert.ok(err instanceof StateError, String(err));
+          continue;
+        }
+        assert.equal(loaded.stateIsFinite(), false, `NaN at ${path.join(".")} went unnoticed`);
+      }
+    });
+
     it("the order of features does not matter", { skip: options.tiesFollowFeatureOrder }, () => {
       const a = build(spec);
       const b = build(spec);
@@ -173,4 +199,21 @@ export function checkEstimator(
       assert.equal(stateJson(c), before);
     });
   });
+}
+
+type Path = (string | number)[];
+
+/** Paths of the numbers in a JSON value. */
+function numberPaths(v: unknown, at: Path = []): Path[] {
+  if (typeof v === "number") return [at];
+  if (Array.isArray(v)) return v.flatMap((item, i) => numberPaths(item, [...at, i]));
+  if (typeof v === "object" && v !== null)
+    return Object.entries(v).flatMap(([k, item]) => numberPaths(item, [...at, k]));
+  return [];
+}
+
+function setAt(root: unknown, path: Path, value: unknown): void {
+  let o = root as Record<string | number, unknown>;
+  for (const key of path.slice(0, -1)) o = o[key] as Record<string | number, unknown>;
+  o[path[path.length - 1]!] = value;
 }

@@ -341,8 +341,8 @@ export class HalfSpaceTrees extends AnomalyDetector<HalfSpaceTreesParams> {
     const nNodes = nTrees * this.nodesPerTree;
     const split = r.numbers("split_feature", nBranches);
     const threshold = r.numbers("threshold", nBranches);
-    const lMass = r.numbers("l_mass", nNodes);
-    const rMass = r.numbers("r_mass", nNodes);
+    const lMass = r.counts("l_mass", nNodes);
+    const rMass = r.counts("r_mass", nNodes);
     for (const v of split) {
       if (!Number.isInteger(v) || v < 0 || v >= features.length) {
         throw new StateError(`${this.kind}.forest.split_feature must hold indices into features`);

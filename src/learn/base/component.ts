@@ -1,4 +1,5 @@
 import { ParamError, StateError } from "./errors.js";
+import { FeatureIndex } from "./feature-index.js";
 import { STATE_FORMAT, STATE_VERSION, type StateEnvelope } from "./state.js";
 import type { Json, JsonObject } from "./types.js";
 
@@ -108,6 +109,38 @@ export abstract class Component<P extends object = object> {
 
   /** Replaces the learned state with `data` (validated first: a bad state changes nothing). */
   abstract importState(data: Json): void;
+
+  /**
+   * Whether every number of the learned state is finite: the server refuses a learn or an
+   * import that would break this. The default walks the component's own fields (typed arrays,
+   * arrays, maps, plain objects and nested components, which answer for themselves); a family
+   * whose state holds deliberate infinities overrides it.
+   */
+  stateIsFinite(): boolean {
+    const own = this as unknown as Record<string, unknown>;
+    const keys = Object.keys(own);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      if (key !== "params" && !allFinite(own[key])) return false;
+    }
+    // Params are validated finite numbers; nested components (an optimizer) hold state.
+    const params = this.params as Record<string, unknown>;
+    const names = Object.keys(params);
+    for (let i = 0; i < names.length; i++) {
+      const v = params[names[i]!];
+      if (typeof v === "object" && v !== null && !allFinite(v)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * {@link stateIsFinite} right after a `learnOne`, for a state that was finite before it (what
+   * the server's guard asks after every learn). The default checks everything; a family whose
+   * learn touches a small part of a large state (a tree: one leaf) checks that part.
+   */
+  learnedStateIsFinite(): boolean {
+    return this.stateIsFinite();
+  }
 
   /** The learned state in a versioned, data-only envelope. */
   toState(): StateEnvelope {
@@ -275,4 +308,57 @@ export function cloneParams(params: Record<string, unknown>): Record<string, unk
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(params)) out[k] = cloneValue(v);
   return out;
+}
+
+/**
+ * Whether every number reachable from `root` is finite. Iterative (a splitter's search tree
+ * can be deep); components met on the way answer with their own {@link Component.stateIsFinite}.
+ * Map keys are not checked: they are labels, names and feature values, all inputs (validated
+ * finite), never computed. Learned state holds no cycles, so no visited set is kept.
+ */
+export function allFinite(root: unknown): boolean {
+  if (typeof root !== "object" || root === null) return typeof root !== "number" || Number.isFinite(root);
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "number") {
+      if (!Number.isFinite(v)) return false;
+    } else if (typeof v !== "object" || v === null) {
+      // strings, booleans: nothing to check
+    } else if (v instanceof Float64Array || v instanceof Float32Array) {
+      for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return false;
+    } else if (ArrayBuffer.isView(v) || v instanceof FeatureIndex) {
+      // Integer typed arrays (slots, stamps) are finite by construction; a feature index holds
+      // names, slots and the last example's values (inputs, not learned state).
+    } else if (v instanceof Component) {
+      if (!v.stateIsFinite()) return false;
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const item = v[i];
+        if (typeof item === "number") {
+          if (!Number.isFinite(item)) return false;
+        } else if (typeof item === "object" && item !== null) stack.push(item);
+      }
+    } else if (v instanceof Map) {
+      for (const item of v.values()) stack.push(item);
+    } else if (v instanceof Set) {
+      for (const item of v) stack.push(item);
+    } else {
+      const o = v as Record<string, unknown>;
+      const keys = Object.keys(o);
+      for (let i = 0; i < keys.length; i++) {
+        const item = o[keys[i]!];
+        if (typeof item === "number") {
+          if (!Number.isFinite(item)) return false;
+        } else if (typeof item === "object" && item !== null) stack.push(item);
+      }
+    }
+  }
+  return true;
+}
+
+/** Whether the first `n` values of `a` are finite (per-feature statistics kept with spare capacity). */
+export function finitePrefix(a: ArrayLike<number>, n: number): boolean {
+  for (let i = 0; i < n; i++) if (!Number.isFinite(a[i]!)) return false;
+  return true;
 }

@@ -33,7 +33,18 @@ export class SpecError extends LearnError {
 
 /** A state envelope is malformed or does not belong to the estimator it is loaded into. */
 export class StateError extends LearnError {
+  constructor(message: string, code = "BROOK_INVALID_STATE") {
+    super(code, message);
+  }
+}
+
+/**
+ * A well-formed state envelope whose values cannot be a learned state: a non-finite number, a
+ * negative count or variance, a fractional count, a metric state of another kind. The server
+ * answers 422 (a malformed one is a 400 {@link StateError}).
+ */
+export class StateValueError extends StateError {
   constructor(message: string) {
-    super("BROOK_INVALID_STATE", message);
+    super(message, "BROOK_INVALID_STATE_VALUE");
   }
 }

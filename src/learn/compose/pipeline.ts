@@ -71,6 +71,16 @@ export class Pipeline extends Component<PipelineParams> {
     return this.last;
   }
 
+  override stateIsFinite(): boolean {
+    for (const step of this.params.steps) if (!step.stateIsFinite()) return false;
+    return true;
+  }
+
+  override learnedStateIsFinite(): boolean {
+    for (const step of this.params.steps) if (!step.learnedStateIsFinite()) return false;
+    return true;
+  }
+
   /** Transforms x through every step except the last (never updates them). */
   transformInner(x: RawFeatures): Features {
     for (const t of this.transformers) x = t.transformOne(x);

@@ -17,6 +17,10 @@ export abstract class GLMClassifier<P extends object> extends Classifier<P> {
     this.core.learn(x, binaryTarget(y, this.kind), w);
   }
 
+  override stateIsFinite(): boolean {
+    return this.core.finite();
+  }
+
   /** Probability of the positive class. */
   predictPositive(x: Features): number {
     return this.core.params.loss.meanFunc(this.core.rawDot(x));

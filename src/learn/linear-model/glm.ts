@@ -1,4 +1,4 @@
-import type { ParamDef } from "../base/component.js";
+import { finitePrefix, type ParamDef } from "../base/component.js";
 import { ParamError } from "../base/errors.js";
 import { ensureCapacity, FeatureIndex, withCapacity } from "../base/feature-index.js";
 import { encodeNumber, encodeNumbers, StateReader } from "../base/state.js";
@@ -172,6 +172,15 @@ export class GLMCore {
       else if (before < 0) w[s] = Math.min(0, before + (this.maxCumL1 - cum[s]!));
       cum[s] = cum[s]! + (w[s]! - before);
     }
+  }
+
+  /** Whether the weights, the intercept, the L1 sums and the optimizer's state are finite. */
+  finite(): boolean {
+    const n = this.index.size;
+    if (!Number.isFinite(this.intercept) || !finitePrefix(this.weights, n)) return false;
+    if (this.params.l1 !== 0 && (!Number.isFinite(this.maxCumL1) || !finitePrefix(this.cumL1, n)))
+      return false;
+    return this.params.optimizer.stateIsFinite();
   }
 
   /** Weights by feature name, in first-seen order. */

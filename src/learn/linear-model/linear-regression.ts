@@ -38,6 +38,10 @@ export class LinearRegression extends Regressor<LinearRegressionParams> {
     return this.core.intercept;
   }
 
+  override stateIsFinite(): boolean {
+    return this.core.finite();
+  }
+
   exportState(): Json {
     return this.core.exportState();
   }

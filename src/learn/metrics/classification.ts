@@ -11,6 +11,11 @@ export abstract class ConfusionMetric<P extends object = object> extends Metric<
   protected readonly format: MetricFormat = "percent";
   protected readonly cm = new ConfusionMatrix();
 
+  /** Every cell is a sum of the same weights as the total: a finite total means finite cells. */
+  override stateIsFinite(): boolean {
+    return Number.isFinite(this.cm.totalWeight);
+  }
+
   protected abstract cellOf(yTrue: Label, yPred: Label): [Label, Label];
 
   update(yTrue: Label | number, yPred: Prediction, w = 1): void {

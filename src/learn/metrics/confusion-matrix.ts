@@ -104,7 +104,7 @@ export class ConfusionMatrix {
     }
     const sumRow = readSums(r.array("sum_row"), `${path}.sum_row`);
     const sumCol = readSums(r.array("sum_col"), `${path}.sum_col`);
-    const total = r.number("total_weight");
+    const total = r.nonNegative("total_weight");
     const n = r.count("n_samples");
     this.data = fresh;
     this.sumRow = sumRow;

@@ -149,11 +149,11 @@ export class ExactROCAUC extends Metric<ExactROCAUCParams> {
   importState(data: Json): void {
     const r = new StateReader(data, this.kind);
     const scores = r.numbers("scores");
-    const pos = r.numbers("pos", scores.length);
-    const neg = r.numbers("neg", scores.length);
+    const pos = r.nonNegatives("pos", scores.length);
+    const neg = r.nonNegatives("neg", scores.length);
     const u = r.number("u");
-    const totalPos = r.number("total_pos");
-    const totalNeg = r.number("total_neg");
+    const totalPos = r.nonNegative("total_pos");
+    const totalNeg = r.nonNegative("total_neg");
     let root: Node | null = null;
     for (let i = 0; i < scores.length; i++) root = this.insert(root, scores[i]!, pos[i]!, neg[i]!);
     this.root = root;

@@ -116,7 +116,7 @@ export class ROCAUC extends Metric<ROCAUCParams> {
   }
 
   importState(data: Json): void {
-    this.counts = new StateReader(data, this.kind).numbers("counts", this.counts.length);
+    this.counts = new StateReader(data, this.kind).nonNegatives("counts", this.counts.length);
     this.cached = undefined;
   }
 }

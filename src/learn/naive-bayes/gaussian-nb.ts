@@ -1,4 +1,4 @@
-import type { Schema } from "../base/component.js";
+import { finitePrefix, type Schema } from "../base/component.js";
 import { StateError } from "../base/errors.js";
 import { Classifier } from "../base/estimator.js";
 import { ensureCapacity, FeatureIndex, withCapacity } from "../base/feature-index.js";
@@ -33,6 +33,17 @@ class ClassStats {
     this.negTwoVar = new Float64Array(this.n.length);
     this.scale = new Float64Array(this.n.length);
     for (let slot = 0; slot < size; slot++) this.refresh(slot);
+  }
+
+  /** Whether the count and the first `size` Gaussians are finite (the caches derive from them). */
+  finite(size: number): boolean {
+    const k = Math.min(size, this.n.length);
+    return (
+      Number.isFinite(this.count) &&
+      finitePrefix(this.n, k) &&
+      finitePrefix(this.mean, k) &&
+      finitePrefix(this.s, k)
+    );
   }
 
   ensure(size: number): void {
@@ -123,6 +134,8 @@ export class GaussianNB extends Classifier<Record<string, never>> {
   /** Every class learned, in first-seen order (River's `class_counts`). */
   private stats = new Map<Label, ClassStats>();
   private index = new FeatureIndex();
+  /** The class the last learn updated (the only statistics it changed). */
+  private lastLearned: ClassStats | undefined;
 
   constructor(params?: Record<string, never>) {
     super(GaussianNB.kind, GaussianNB.schema, params);
@@ -136,6 +149,7 @@ export class GaussianNB extends Classifier<Record<string, never>> {
       this.stats.set(y, c);
     }
     c.count += w;
+    this.lastLearned = c;
     const { slots, values, count } = this.index.view(x, true);
     if (count > 0 && !c.listed) {
       c.listed = true;
@@ -143,6 +157,15 @@ export class GaussianNB extends Classifier<Record<string, never>> {
     }
     c.ensure(this.index.size);
     for (let i = 0; i < count; i++) c.update(slots[i]!, values[i]!, w);
+  }
+
+  override stateIsFinite(): boolean {
+    for (const c of this.stats.values()) if (!c.finite(this.index.size)) return false;
+    return true;
+  }
+
+  override learnedStateIsFinite(): boolean {
+    return this.lastLearned === undefined ? this.stateIsFinite() : this.lastLearned.finite(this.index.size);
   }
 
   /** The joint log-likelihood of each class, in class order (River's `joint_log_likelihood`). */
@@ -231,10 +254,10 @@ export class GaussianNB extends Classifier<Record<string, never>> {
     const stats = new Map<Label, ClassStats>();
     raw.forEach((item, k) => {
       const cr = new StateReader(item, `${this.kind}.classes[${k}]`);
-      const count = cr.number("count");
-      const n = cr.numbers("n", names.length);
+      const count = cr.nonNegative("count");
+      const n = cr.nonNegatives("n", names.length);
       const mean = cr.numbers("mean", names.length);
-      const s = cr.numbers("s", names.length);
+      const s = cr.nonNegatives("s", names.length);
       const c = new ClassStats(names.length, n, mean, s);
       c.count = count;
       c.listed = predicted.includes(labels[k]!);
@@ -243,5 +266,6 @@ export class GaussianNB extends Classifier<Record<string, never>> {
     this.labels = predicted;
     this.index = FeatureIndex.from(names);
     this.stats = stats;
+    this.lastLearned = undefined;
   }
 }

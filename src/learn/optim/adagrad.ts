@@ -51,7 +51,7 @@ export class AdaGrad extends Optimizer<AdaGradParams> {
   importState(data: Json): void {
     const r = new StateReader(data, "AdaGrad");
     const n = r.count("n_iterations");
-    const g2 = r.numbers("g2");
+    const g2 = r.nonNegatives("g2");
     this.nIterations = n;
     this.size = g2.length;
     this.g2 = withCapacity(g2, g2.length);

@@ -85,7 +85,7 @@ export class Adam extends Optimizer<AdamParams> {
     const r = new StateReader(data, "Adam");
     const n = r.count("n_iterations");
     const m = r.numbers("m");
-    const v = r.numbers("v", m.length);
+    const v = r.nonNegatives("v", m.length);
     this.nIterations = n;
     this.size = m.length;
     this.m = withCapacity(m, m.length);

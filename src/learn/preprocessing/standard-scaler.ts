@@ -1,4 +1,4 @@
-import type { Schema } from "../base/component.js";
+import { finitePrefix, type Schema } from "../base/component.js";
 import { DenseFeatures } from "../base/dense-features.js";
 import { ensureCapacity, FeatureIndex, type SlotView, withCapacity } from "../base/feature-index.js";
 import { encodeNumbers, StateReader } from "../base/state.js";
@@ -81,6 +81,11 @@ export class StandardScaler extends PerFeatureScaler<StandardScalerParams> {
     }));
   }
 
+  override stateIsFinite(): boolean {
+    const n = this.index.size;
+    return finitePrefix(this.counts, n) && finitePrefix(this.means, n) && finitePrefix(this.vars, n);
+  }
+
   exportState(): Json {
     const n = this.index.size;
     return {
@@ -94,9 +99,9 @@ export class StandardScaler extends PerFeatureScaler<StandardScalerParams> {
   importState(data: Json): void {
     const r = new StateReader(data, "StandardScaler");
     const names = r.names("names");
-    const counts = r.numbers("counts", names.length);
+    const counts = r.counts("counts", names.length);
     const means = r.numbers("means", names.length);
-    const vars = r.numbers("vars", names.length);
+    const vars = r.nonNegatives("vars", names.length);
     this.index = FeatureIndex.from(names);
     this.counts = withCapacity(counts, names.length);
     this.means = withCapacity(means, names.length);

@@ -31,7 +31,7 @@ export class Mean {
 
   importState(data: Json, path: string): void {
     const r = new StateReader(data, path);
-    const n = r.number("n");
+    const n = r.nonNegative("n");
     const mean = r.number("mean");
     this.n = n;
     this.mean = mean;

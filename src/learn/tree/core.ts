@@ -1,4 +1,4 @@
-import type { ParamDef } from "../base/component.js";
+import { allFinite, type ParamDef } from "../base/component.js";
 import { StateError } from "../base/errors.js";
 import type { Value } from "../base/py-values.js";
 import { encodeNumber } from "../base/state.js";
@@ -144,6 +144,8 @@ export abstract class TreeCore<L extends LeafBase, S, Y> {
   sizeOverhead = 1;
   growthAllowed = true;
   trainWeight = 0;
+  /** What the last learn changed below the root: the leaf it updated, or the branch that split it. */
+  private touched: TreeNode<L, S> | null = null;
   readonly walker: Walker<L, S>;
   readonly maxDepth: number;
   readonly maxBytes: number;
@@ -191,6 +193,7 @@ export abstract class TreeCore<L extends LeafBase, S, Y> {
       parent = path.length > 1 ? path[path.length - 2]! : null;
     }
     if (node.isLeaf) {
+      this.touched = node;
       this.learnLeaf(node, x, y, w);
       if (this.growthAllowed && node.splitters !== null) {
         if (node.depth >= this.maxDepth) {
@@ -220,9 +223,21 @@ export abstract class TreeCore<L extends LeafBase, S, Y> {
           if (!current.isLeaf) current = this.walker.traverse(current, x, false);
         }
       }
+      this.touched = current;
       this.learnLeaf(current, x, y, w);
     }
     if (this.trainWeight % this.p.memory_estimate_period === 0) this.estimateModelSize();
+  }
+
+  /**
+   * Whether the tree is finite after a learn, given that it was before: the scalars, and the
+   * leaf the learn updated (or the branch that replaced it). A size-limit pass only resets
+   * leaves, and a first learn has no tree before it.
+   */
+  learnedFinite(): boolean {
+    const scalars = [this.trainWeight, this.activeLeafSize, this.inactiveLeafSize, this.sizeOverhead];
+    if (!scalars.every(Number.isFinite)) return false;
+    return allFinite(this.touched ?? this.root);
   }
 
   /** The leaf that predicts for `x` (River's `traverse(x, until_leaf=True)`). */
@@ -250,6 +265,7 @@ export abstract class TreeCore<L extends LeafBase, S, Y> {
     const test = kind === "multiway" ? 0 : (decision.info as number | Value);
     const branch = new Branch<L, S>(kind, decision.feature!, leaf.depth, stats, children, test, values);
     this.nActive += children.length - 1;
+    this.touched = branch;
     if (parent === null) this.root = branch;
     else parent.children[parentBranch] = branch;
   }

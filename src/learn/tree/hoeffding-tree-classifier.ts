@@ -416,6 +416,10 @@ export class HoeffdingTreeClassifier extends Classifier<HoeffdingTreeClassifierP
     return this.core.summary();
   }
 
+  override learnedStateIsFinite(): boolean {
+    return this.core.learnedFinite();
+  }
+
   exportState(): Json {
     return { ...this.core.exportState(), classes: [...this.core.classes] };
   }

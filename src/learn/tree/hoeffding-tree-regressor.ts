@@ -318,6 +318,10 @@ export class HoeffdingTreeRegressor extends Regressor<HoeffdingTreeRegressorPara
     return this.core.summary();
   }
 
+  override learnedStateIsFinite(): boolean {
+    return this.core.learnedFinite();
+  }
+
   exportState(): Json {
     return this.core.exportState();
   }

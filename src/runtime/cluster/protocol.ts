@@ -3,7 +3,7 @@
  * replicas) of `brook serve --workers N`, over node:cluster's IPC channel. The channel keeps
  * order: a worker always receives a model's events before the reply to the learn that made them.
  */
-import { BrookError, isClientError } from "../../errors.js";
+import { BrookError, isClientError, learnErrorStatus } from "../../errors.js";
 import type { ModelSnapshot } from "../../models/snapshot.js";
 import type { ModelRecord } from "../../store/ports.js";
 import type { FeedEvent } from "../events/feed-event.js";
@@ -66,7 +66,7 @@ export type ToWorker =
  */
 export function errorToWire(err: unknown, incident: string): WireError {
   if (isClientError(err)) {
-    const status = err instanceof BrookError ? err.statusCode : 400;
+    const status = err instanceof BrookError ? err.statusCode : learnErrorStatus(err);
     const details = err instanceof BrookError ? err.details : undefined;
     return { code: err.code, status, message: err.message, details };
   }

@@ -1,7 +1,7 @@
 /** One place that turns any error into the problem body and status a client sees. */
 import type { FastifyError } from "fastify";
 import { JsonDepthError, JsonSyntaxError } from "../../codec/ordered-json.js";
-import { BrookError, brookError, clip, isClientError, LEARN_ERROR_STATUS } from "../../errors.js";
+import { BrookError, brookError, clip, isClientError, learnErrorStatus } from "../../errors.js";
 
 /** The JSON body of every error response. */
 export interface Problem {
@@ -82,7 +82,7 @@ export function toProblem(err: unknown, requestId?: string): Problem {
   const fastifyCode = (e as FastifyError)?.code;
   if (fastifyCode && FASTIFY_CODES[fastifyCode]) e = FASTIFY_CODES[fastifyCode]();
   if (isClientError(e)) {
-    const status = e instanceof BrookError ? e.statusCode : LEARN_ERROR_STATUS;
+    const status = e instanceof BrookError ? e.statusCode : learnErrorStatus(e);
     const details = e instanceof BrookError ? boundedDetails(e.details) : undefined;
     return { ...details, error: clip(e.message, MAX_MESSAGE), code: e.code, status };
   }
