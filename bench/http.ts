@@ -7,6 +7,7 @@
  *    64 connections, and the disk used per logged example.
  * 3. Workers: `--workers 2` against `--workers 1` and against a bare node:http cluster of 2.
  * 4. Freshness: from a learn's acknowledgement to every worker predicting with it.
+ * 5. Metrics: what `--prometheus on` (the default) costs predict and learn against `off`.
  *
  * Servers run in their own processes; the load generator (wrk or autocannon) in another. On a
  * 2-core machine they all share the same two cores.
@@ -207,6 +208,35 @@ async function workers(seconds: number): Promise<string> {
   ].join("\n");
 }
 
+/**
+ * What the Prometheus instrumentation costs the hot routes: one process with `--prometheus on`
+ * (the default: per-route counts and latencies, per-model counters) against `--prometheus off`,
+ * the two servers measured alternately in the same run. Target: at most 5 % slower.
+ */
+async function metricsCost(seconds: number): Promise<string> {
+  const on = await startBrookServer(["--store", "memory", "--prometheus", "on"]);
+  const off = await startBrookServer(["--store", "memory", "--prometheus", "off"]);
+  const out: (string | number)[][] = [];
+  try {
+    for (const [route, path, bodies] of [
+      ["predict", PREDICT, predictBodies],
+      ["learn", LEARN, learnBodies],
+    ] as const) {
+      for (const c of [16, 64]) {
+        const a = await run(on.url + path, [...bodies], c, seconds);
+        const b = await run(off.url + path, [...bodies], c, seconds);
+        out.push([route, c, rate(a), rate(b), pct(a.rps, b.rps), a.errors + b.errors]);
+      }
+    }
+  } finally {
+    await Promise.all([on.stop(), off.stop()]);
+  }
+  return [
+    `5. Prometheus instrumentation, one process, in-memory store (${seconds} s runs); target: on >= 95 % of off`,
+    table(["route", "conns", "--prometheus on req/s", "off req/s", "on/off", "errors"], out),
+  ].join("\n");
+}
+
 /** A POST on a pinned keep-alive connection. */
 function post(agent: Agent, url: string, path: string, body: string): Promise<{ worker: string; json: any }> {
   return new Promise((resolve, reject) => {
@@ -297,5 +327,6 @@ export async function runHttp(seconds: number, sections: (name: string) => boole
   if (sections("durable")) parts.push(await durable(seconds));
   if (sections("workers")) parts.push(await workers(seconds));
   if (sections("freshness")) parts.push(await freshness(seconds));
+  if (sections("metrics")) parts.push(await metricsCost(seconds));
   return parts.join("\n\n");
 }

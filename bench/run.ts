@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- inprocess|http|zoo|redis ...]`: prints figures and ratios against baselines
+ * `npm run bench [-- inprocess|http|metrics|zoo|redis ...]`: prints figures and ratios against baselines
  * measured in the same run. Nothing here asserts timings. BENCH_SECONDS sets the length of each
  * measurement (default 3 s in-process, 5 s per HTTP run, 1 s per zoo estimator). Run with
  * `node --expose-gc` (as the npm script does) for the zoo's heap figures.
@@ -11,7 +11,7 @@ import { runRedis } from "./redis.js";
 import { runRestart } from "./restart.js";
 import { runZoo } from "./zoo.js";
 
-const HTTP_SECTIONS = ["single", "durable", "workers", "freshness"];
+const HTTP_SECTIONS = ["single", "durable", "workers", "freshness", "metrics"];
 const which = process.argv.slice(2);
 const want = (name: string) => which.length === 0 || which.includes(name);
 const wantHttp = (section: string) => want("http") || which.includes(section);
