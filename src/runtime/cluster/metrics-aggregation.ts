@@ -10,12 +10,12 @@ import cluster, { type Worker } from "node:cluster";
 import {
   AggregatorRegistry,
   collectDefaultMetrics,
-  Gauge,
   type MetricObjectWithValues,
   type MetricValue,
   Registry,
 } from "prom-client";
 import type { Engine } from "../engine.js";
+import { modelGauge } from "../observability/model-gauges.js";
 import { registerWriterMetrics } from "../observability/writer-metrics.js";
 
 type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
@@ -53,20 +53,17 @@ export function serveClusterMetrics(engine: Engine | undefined, lag: ReplicaLag)
   if (engine) registerWriterMetrics(registry, engine);
   const models = () => engine?.list().map((w) => w.record.name) ?? [];
   const gauge = (name: string, help: string, key: "replica_lag_events" | "replica_lag_seconds") =>
-    new Gauge<"model">({
+    modelGauge(
+      registry,
       name,
       help,
-      labelNames: ["model"],
-      registers: [registry],
-      aggregator: "max",
-      collect() {
-        this.reset();
-        for (const model of models()) {
-          const lags = lag(model);
-          if (lags.length > 0) this.set({ model }, Math.max(...lags.map((l) => l[key])));
-        }
+      models,
+      (model) => model,
+      (model) => {
+        const lags = lag(model);
+        return lags.length > 0 ? Math.max(...lags.map((l) => l[key])) : undefined;
       },
-    });
+    );
   gauge(
     "brook_replica_lag_events",
     "Events applied by the writer and not yet by the slowest replica",

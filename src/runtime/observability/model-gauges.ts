@@ -23,6 +23,34 @@ export interface ModelReading<T> {
   logBytes?(m: T): number | undefined;
 }
 
+/**
+ * A gauge labelled by model, read when scraped: `value` of each item `list()` gives (left out
+ * when `undefined`). Aggregated over processes by max: one writer (or lease holder) per model.
+ */
+export function modelGauge<T>(
+  registry: Registry,
+  name: string,
+  help: string,
+  list: () => Iterable<T>,
+  nameOf: (m: T) => string,
+  value: (m: T) => number | undefined,
+): Gauge<"model"> {
+  return new Gauge<"model">({
+    name,
+    help,
+    labelNames: ["model"],
+    registers: [registry],
+    aggregator: "max",
+    collect() {
+      this.reset();
+      for (const m of list()) {
+        const v = value(m);
+        if (v !== undefined) this.set({ model: nameOf(m) }, v);
+      }
+    },
+  });
+}
+
 /** Registers the per-model gauges of the models `list()` gives, read through `read`. */
 export function registerModelGauges<T>(
   registry: Registry,
@@ -30,21 +58,7 @@ export function registerModelGauges<T>(
   read: ModelReading<T>,
 ): void {
   const perModel = (name: string, help: string, value: (m: T) => number | undefined) =>
-    new Gauge<"model">({
-      name,
-      help,
-      labelNames: ["model"],
-      registers: [registry],
-      // One writer (or one lease holder) per model: whatever else is aggregated with these, the value is its.
-      aggregator: "max",
-      collect() {
-        this.reset();
-        for (const m of list()) {
-          const v = value(m);
-          if (v !== undefined) this.set({ model: read.name(m) }, v);
-        }
-      },
-    });
+    modelGauge(registry, name, help, list, read.name, value);
 
   perModel("brook_model_version", "The model's version (model-changing events applied)", read.version);
   perModel("brook_model_learned", "Examples in the model's current history", read.learned);
