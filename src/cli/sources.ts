@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { keysInOrder, parseOrderedJson } from "../codec/ordered-json.js";
 import { readCsv } from "../data/csv.js";
-import { DATASETS, DATASETS_DIR, findDataset, guessTarget } from "../data/datasets.js";
+import { DATASETS_DIR, findDataset, guessTarget, readDatasetText } from "../data/datasets.js";
 import { UsageError } from "../errors.js";
 
 /** A feature value as sent. */
@@ -30,15 +30,7 @@ export function readSource(source: string, target?: string, stdin: () => string 
   if (source === "-") return parse(stdin(), "stdin", target, undefined);
   const info = findDataset(source);
   const path = info ? join(DATASETS_DIR, info.file) : source;
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    const known = DATASETS.map((d) => d.name).join(", ");
-    throw new UsageError(
-      `"${source}" is neither a bundled dataset (${known}) nor a readable CSV or JSON Lines file`,
-    );
-  }
+  const text = readDatasetText(source, "CSV or JSON Lines file");
   const ext = extname(path).toLowerCase();
   const format = ext === ".jsonl" || ext === ".ndjson" ? "jsonl" : ext === ".csv" ? "csv" : undefined;
   if (info) {

@@ -69,6 +69,20 @@ export function findDataset(name: string): DatasetInfo | undefined {
 }
 
 /** A labelled example whose features may be text (categorical columns, dates). */
+/**
+ * The text of a bundled dataset (by name) or of the file at `source`; `kinds` says, in the
+ * usage error, which files are meant (e.g. "CSV file").
+ */
+export function readDatasetText(source: string, kinds: string): string {
+  const info = findDataset(source);
+  try {
+    return readFileSync(info ? join(DATASETS_DIR, info.file) : source, "utf8");
+  } catch {
+    const known = DATASETS.map((d) => d.name).join(", ");
+    throw new UsageError(`"${source}" is neither a bundled dataset (${known}) nor a readable ${kinds}`);
+  }
+}
+
 export interface RawRow {
   x: RawFeatures;
   y: Label | number;
@@ -122,13 +136,7 @@ function load(
 ): LoadedStream<RawRow> {
   const info = findDataset(source);
   const path = info ? join(DATASETS_DIR, info.file) : source;
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    const known = DATASETS.map((d) => d.name).join(", ");
-    throw new UsageError(`"${source}" is neither a bundled dataset (${known}) nor a readable CSV file`);
-  }
+  const text = readDatasetText(source, "CSV file");
   const records = readCsv(text);
   const header = records.next().value as string[] | undefined;
   if (!header) throw new UsageError(`${path} is empty`);
